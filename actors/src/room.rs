@@ -1,0 +1,532 @@
+//! `RoomActor`: the one owner of a room's document and presence while the room is loaded.
+//!
+//! Talks to: session socket tasks (Join / Incoming / Leave, answered through each session's
+//! bounded outbound queue), the `RoomStore` (load, append, compact), and the
+//! `RoomRegistry` (which starts it, forwards membership changes, and forgets it when idle).
+//! The document logic itself lives in [`RoomSync`]; this file is scheduling and fan-out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use bytes::Bytes;
+use protocol::{CloseCode, MemberOnline, Role, ServerMessage};
+use tokio::sync::mpsc::error::TrySendError;
+use tracing::{info, warn};
+use uuid::Uuid;
+
+use crate::metrics::Metrics;
+use crate::registry::{RoomIdle, RoomRegistry};
+use crate::session::{CloseReason, Outbound, SessionHandle, SessionId, SessionKind};
+use crate::store::{RoomStore, StoredRoom};
+use crate::sync::{Effect, RoomSync, SyncError};
+
+/// Room mailbox capacity; senders wait (backpressure) when it is full.
+pub const ROOM_MAILBOX: usize = 1024;
+/// Updates committed in one store transaction at most.
+pub const MAX_PERSIST_BATCH: usize = 512;
+/// Bytes of updates waiting for the store before new writers are refused.
+pub const MAX_PENDING_PERSIST_BYTES: usize = 32 * 1024 * 1024;
+/// How often the room expires presence and checks whether it is idle.
+pub const ROOM_TICK: Duration = Duration::from_secs(1);
+
+/// Tunables of every room.
+#[derive(Debug, Clone)]
+pub struct RoomConfig {
+    /// How long an empty room stays loaded.
+    pub idle_grace: Duration,
+    /// Compact the log into a snapshot after this many updates.
+    pub compact_every: usize,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        RoomConfig { idle_grace: Duration::from_secs(30), compact_every: 1000 }
+    }
+}
+
+/// Why a join failed.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum JoinError {
+    /// The room is shutting down; ask the registry again.
+    #[error("room is closing")]
+    Closing,
+    /// The room could not be loaded.
+    #[error("room could not be loaded: {0}")]
+    Unavailable(String),
+}
+
+/// A session joins. Sync sessions get the greeting (step 1 + presence) on their queue.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Vec<MemberOnline>, JoinError>")]
+pub struct Join(pub SessionHandle);
+
+/// A binary frame from a sync session. `Err` means: close the socket with this reason.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), CloseReason>")]
+pub struct Incoming {
+    /// Sender.
+    pub session: SessionId,
+    /// The raw frame.
+    pub frame: Bytes,
+}
+
+/// A session's socket closed. Must always be delivered.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Leave(pub SessionId);
+
+/// A member's role changed (`Some`) or they were removed (`None`).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct MemberChanged {
+    /// Who.
+    pub user_id: Uuid,
+    /// New role, or `None` when removed from the room.
+    pub role: Option<Role>,
+}
+
+/// Members with an open connection.
+#[derive(Message, Debug)]
+#[rtype(result = "Vec<MemberOnline>")]
+pub struct GetMembersOnline;
+
+/// The current document as one v1 update (tests, exports).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Vec<u8>, JoinError>")]
+pub struct GetState;
+
+struct PendingUpdate {
+    from: SessionId,
+    update: Vec<u8>,
+}
+
+enum Loaded {
+    Loading,
+    Ready(RoomSync),
+    Failed(String),
+}
+
+/// One loaded room.
+pub struct RoomActor {
+    room_id: Uuid,
+    store: Arc<dyn RoomStore>,
+    registry: Addr<RoomRegistry>,
+    metrics: Arc<Metrics>,
+    config: RoomConfig,
+    state: Loaded,
+    sessions: HashMap<SessionId, SessionHandle>,
+    pending: Vec<PendingUpdate>,
+    pending_bytes: usize,
+    persisting: bool,
+    last_seq: i64,
+    updates_since_snapshot: usize,
+    compacting: bool,
+    empty_since: Option<Instant>,
+    closing: bool,
+}
+
+impl std::fmt::Debug for RoomActor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoomActor").field("room_id", &self.room_id).finish_non_exhaustive()
+    }
+}
+
+impl RoomActor {
+    /// A room that loads itself from `store` when started.
+    pub fn new(
+        room_id: Uuid,
+        store: Arc<dyn RoomStore>,
+        registry: Addr<RoomRegistry>,
+        metrics: Arc<Metrics>,
+        config: RoomConfig,
+    ) -> Self {
+        RoomActor {
+            room_id,
+            store,
+            registry,
+            metrics,
+            config,
+            state: Loaded::Loading,
+            sessions: HashMap::new(),
+            pending: Vec::new(),
+            pending_bytes: 0,
+            persisting: false,
+            last_seq: 0,
+            updates_since_snapshot: 0,
+            compacting: false,
+            empty_since: Some(Instant::now()),
+            closing: false,
+        }
+    }
+
+    fn finish_load(&mut self, result: Result<StoredRoom, crate::store::StoreError>, started: Instant) {
+        match result {
+            Ok(stored) => {
+                let updates: Vec<Vec<u8>> = stored.updates.iter().map(|(_, u)| u.clone()).collect();
+                let (sync, skipped) = RoomSync::load(stored.snapshot_v2.as_deref(), &updates);
+                if skipped > 0 {
+                    warn!(room = %self.room_id, skipped, "skipped undecodable stored updates");
+                }
+                self.last_seq = stored.updates.last().map_or(stored.snapshot_seq, |(seq, _)| *seq);
+                self.updates_since_snapshot = updates.len();
+                self.state = Loaded::Ready(sync);
+                self.metrics.room_load.observe(started.elapsed());
+                info!(room = %self.room_id, updates = updates.len(), ms = started.elapsed().as_millis() as u64, "room loaded");
+            }
+            Err(err) => {
+                warn!(room = %self.room_id, %err, "room load failed");
+                self.state = Loaded::Failed(err.to_string());
+            }
+        }
+    }
+
+    /// Queues a frame to one session; a full queue closes it as a slow consumer.
+    fn send_to(&mut self, id: SessionId, frame: Outbound) {
+        let Some(session) = self.sessions.get(&id) else { return };
+        let len = outbound_len(&frame);
+        match session.outbound.try_send(frame) {
+            Ok(()) => {
+                Metrics::inc(&self.metrics.messages_out);
+                self.metrics.bytes_out.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(TrySendError::Full(_)) => {
+                Metrics::inc(&self.metrics.slow_consumers_closed);
+                self.drop_session(id, Some(CloseCode::SlowConsumer.into()));
+            }
+            Err(TrySendError::Closed(_)) => self.drop_session(id, None),
+        }
+    }
+
+    /// Sends a binary frame to every sync session except `except`.
+    fn broadcast(&mut self, frame: Bytes, except: Option<SessionId>) {
+        let targets: Vec<SessionId> = self
+            .sessions
+            .values()
+            .filter(|s| s.kind == SessionKind::Sync && Some(s.id) != except)
+            .map(|s| s.id)
+            .collect();
+        for id in targets {
+            self.send_to(id, Outbound::Binary(frame.clone()));
+        }
+    }
+
+    fn members_online(&self) -> Vec<MemberOnline> {
+        let mut by_user: HashMap<Uuid, MemberOnline> = HashMap::new();
+        for s in self.sessions.values() {
+            by_user.entry(s.user_id).or_insert_with(|| MemberOnline {
+                user_id: s.user_id.to_string(),
+                username: s.username.clone(),
+                role: s.role,
+            });
+        }
+        let mut list: Vec<MemberOnline> = by_user.into_values().collect();
+        list.sort_by(|a, b| a.username.cmp(&b.username));
+        list
+    }
+
+    fn announce_members(&mut self) {
+        let message = ServerMessage::MembersOnline { members_online: self.members_online() };
+        let Ok(text) = serde_json::to_string(&message) else { return };
+        let controls: Vec<SessionId> =
+            self.sessions.values().filter(|s| s.kind == SessionKind::Control).map(|s| s.id).collect();
+        for id in controls {
+            self.send_to(id, Outbound::Text(text.clone()));
+        }
+    }
+
+    /// Removes a session, closing its socket with `close` if given, and tells the others.
+    fn drop_session(&mut self, id: SessionId, close: Option<CloseReason>) {
+        let Some(mut session) = self.sessions.remove(&id) else { return };
+        if let Some(reason) = close {
+            info!(room = %self.room_id, session = id, user = %session.user_id, code = reason.code.code(), reason = %reason.reason, "closing session");
+            session.close(reason);
+        }
+        if let Loaded::Ready(sync) = &mut self.state {
+            if let Some(removal) = sync.session_left(id) {
+                self.broadcast(Bytes::from(removal), None);
+            }
+        }
+        if !self.sessions.values().any(|s| s.user_id == session.user_id) {
+            self.announce_members();
+        }
+        if self.sessions.is_empty() {
+            self.empty_since = Some(Instant::now());
+        }
+    }
+
+    fn queue_update(&mut self, from: SessionId, update: Vec<u8>, ctx: &mut Context<Self>) -> Result<(), CloseReason> {
+        if self.pending_bytes + update.len() > MAX_PENDING_PERSIST_BYTES {
+            return Err(CloseReason::new(CloseCode::RoomUnavailable, "storage is behind; retry"));
+        }
+        self.pending_bytes += update.len();
+        self.pending.push(PendingUpdate { from, update });
+        self.persist_next(ctx);
+        Ok(())
+    }
+
+    /// Starts committing the next batch if none is in flight (one at a time keeps order).
+    fn persist_next(&mut self, ctx: &mut Context<Self>) {
+        if self.persisting || self.pending.is_empty() {
+            return;
+        }
+        let take = self.pending.len().min(MAX_PERSIST_BATCH);
+        let batch: Vec<PendingUpdate> = self.pending.drain(..take).collect();
+        self.pending_bytes -= batch.iter().map(|p| p.update.len()).sum::<usize>();
+        self.persisting = true;
+        let store = Arc::clone(&self.store);
+        let room = self.room_id;
+        let updates: Vec<Vec<u8>> = batch.iter().map(|p| p.update.clone()).collect();
+        let started = Instant::now();
+        let fut = async move { store.append(room, updates).await };
+        ctx.spawn(fut.into_actor(self).map(move |result, act, ctx| {
+            act.persisting = false;
+            act.metrics.persist.observe(started.elapsed());
+            act.finish_persist(batch, result);
+            act.persist_next(ctx);
+            act.maybe_compact(ctx);
+        }));
+    }
+
+    fn finish_persist(&mut self, batch: Vec<PendingUpdate>, result: Result<i64, crate::store::StoreError>) {
+        match result {
+            Ok(seq) => {
+                self.last_seq = seq;
+                self.updates_since_snapshot += batch.len();
+                for PendingUpdate { from, update } in batch {
+                    let started = Instant::now();
+                    let Loaded::Ready(sync) = &mut self.state else { return };
+                    let frame = sync.apply_committed(&update);
+                    self.metrics.update_apply.observe(started.elapsed());
+                    if let Some(frame) = frame {
+                        self.broadcast(Bytes::from(frame), Some(from));
+                    }
+                }
+            }
+            Err(err) => {
+                // Nothing was applied or broadcast: the writers still hold their edits and
+                // re-send them when they reconnect and resync.
+                Metrics::inc(&self.metrics.persist_failures);
+                warn!(room = %self.room_id, %err, "append failed; closing writers");
+                let mut writers: Vec<SessionId> = batch.iter().map(|p| p.from).collect();
+                writers.dedup();
+                for id in writers {
+                    self.drop_session(id, Some(CloseCode::RoomUnavailable.into()));
+                }
+            }
+        }
+    }
+
+    fn maybe_compact(&mut self, ctx: &mut Context<Self>) {
+        if self.compacting || self.updates_since_snapshot < self.config.compact_every {
+            return;
+        }
+        if let Some(fut) = self.compaction() {
+            ctx.spawn(fut);
+        }
+    }
+
+    /// A future that writes a snapshot of everything applied so far.
+    fn compaction(&mut self) -> Option<impl ActorFuture<Self, Output = ()> + 'static> {
+        let Loaded::Ready(sync) = &self.state else { return None };
+        if self.updates_since_snapshot == 0 {
+            return None;
+        }
+        let snapshot = sync.snapshot_v2();
+        let upto = self.last_seq;
+        let folded = self.updates_since_snapshot;
+        let store = Arc::clone(&self.store);
+        let room = self.room_id;
+        self.compacting = true;
+        let fut = async move { store.compact(room, snapshot, upto).await };
+        Some(fut.into_actor(self).map(move |result, act, _| {
+            act.compacting = false;
+            match result {
+                Ok(()) => act.updates_since_snapshot = act.updates_since_snapshot.saturating_sub(folded),
+                Err(err) => warn!(room = %act.room_id, %err, "compaction failed"),
+            }
+        }))
+    }
+
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        if let Loaded::Ready(sync) = &mut self.state {
+            if let Some(removal) = sync.expire_awareness(Instant::now()) {
+                self.broadcast(Bytes::from(removal), None);
+            }
+        }
+        let idle = self.sessions.is_empty()
+            && !self.persisting
+            && self.pending.is_empty()
+            && self.empty_since.is_some_and(|t| t.elapsed() >= self.config.idle_grace);
+        let failed = matches!(self.state, Loaded::Failed(_)) && self.sessions.is_empty();
+        if (idle || failed) && !self.closing {
+            self.closing = true;
+            let _ = self.registry.try_send(RoomIdle { room_id: self.room_id, addr: ctx.address() });
+            match self.compaction() {
+                Some(fut) => {
+                    ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
+                }
+                None => ctx.stop(),
+            }
+        }
+    }
+}
+
+fn outbound_len(frame: &Outbound) -> u64 {
+    match frame {
+        Outbound::Binary(b) => b.len() as u64,
+        Outbound::Text(t) => t.len() as u64,
+    }
+}
+
+impl Actor for RoomActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(ROOM_MAILBOX);
+        self.metrics.rooms.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let store = Arc::clone(&self.store);
+        let room = self.room_id;
+        let started = Instant::now();
+        // `wait` holds every other message until the document is loaded.
+        ctx.wait(async move { store.load(room).await }.into_actor(self).map(move |result, act, ctx| {
+            act.finish_load(result, started);
+            act.maybe_compact(ctx);
+        }));
+        ctx.run_interval(ROOM_TICK, |act, ctx| act.tick(ctx));
+    }
+
+    fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        self.metrics.rooms.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        for (_, mut session) in self.sessions.drain() {
+            session.close(CloseCode::RoomUnavailable.into());
+        }
+        info!(room = %self.room_id, "room unloaded");
+    }
+}
+
+impl Handler<Join> for RoomActor {
+    type Result = Result<Vec<MemberOnline>, JoinError>;
+
+    fn handle(&mut self, Join(session): Join, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.closing {
+            return Err(JoinError::Closing);
+        }
+        let greeting = match &self.state {
+            Loaded::Ready(sync) => sync.greeting(),
+            Loaded::Failed(err) => return Err(JoinError::Unavailable(err.clone())),
+            Loaded::Loading => return Err(JoinError::Unavailable("still loading".into())),
+        };
+        let id = session.id;
+        let kind = session.kind;
+        let new_user = !self.sessions.values().any(|s| s.user_id == session.user_id);
+        self.sessions.insert(id, session);
+        self.empty_since = None;
+        if kind == SessionKind::Sync {
+            for frame in greeting {
+                self.send_to(id, Outbound::Binary(Bytes::from(frame)));
+            }
+        }
+        if new_user {
+            self.announce_members();
+        }
+        Ok(self.members_online())
+    }
+}
+
+impl Handler<Incoming> for RoomActor {
+    type Result = Result<(), CloseReason>;
+
+    fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
+        let Some(role) = self.sessions.get(&msg.session).map(|s| s.role) else {
+            return Ok(()); // already removed (kicked); its socket is closing
+        };
+        let Loaded::Ready(sync) = &mut self.state else {
+            return Err(CloseCode::RoomUnavailable.into());
+        };
+        let effects = match sync.handle_frame(msg.session, role, &msg.frame, Instant::now()) {
+            Ok(effects) => effects,
+            Err(err) => {
+                Metrics::inc(&self.metrics.bad_input_closed);
+                let code = match err {
+                    SyncError::Awareness(crate::awareness::AwarenessError::StateTooLarge) => CloseCode::MessageTooLarge,
+                    _ => CloseCode::MalformedMessage,
+                };
+                self.drop_session(msg.session, None);
+                return Err(CloseReason::new(code, err.to_string()));
+            }
+        };
+        for effect in effects {
+            match effect {
+                Effect::Reply(frame) => {
+                    if !role.can_write() && frame.first() == Some(&(crate::wire::MSG_AUTH as u8)) {
+                        Metrics::inc(&self.metrics.writes_refused);
+                    }
+                    self.send_to(msg.session, Outbound::Binary(Bytes::from(frame)));
+                }
+                Effect::BroadcastAll(frame) => self.broadcast(Bytes::from(frame), None),
+                Effect::Persist(update) => {
+                    if let Err(reason) = self.queue_update(msg.session, update, ctx) {
+                        self.drop_session(msg.session, None);
+                        return Err(reason);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Handler<Leave> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, Leave(id): Leave, _ctx: &mut Context<Self>) {
+        self.drop_session(id, None);
+    }
+}
+
+impl Handler<MemberChanged> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: MemberChanged, _ctx: &mut Context<Self>) {
+        let ids: Vec<SessionId> =
+            self.sessions.values().filter(|s| s.user_id == msg.user_id).map(|s| s.id).collect();
+        for id in ids {
+            match msg.role {
+                None => self.drop_session(
+                    id,
+                    Some(CloseReason::new(CloseCode::Forbidden, "you were removed from this room")),
+                ),
+                Some(role) => {
+                    if let Some(session) = self.sessions.get_mut(&id) {
+                        session.role = role;
+                    }
+                }
+            }
+        }
+        if msg.role.is_some() {
+            self.announce_members();
+        }
+    }
+}
+
+impl Handler<GetMembersOnline> for RoomActor {
+    type Result = Vec<MemberOnline>;
+
+    fn handle(&mut self, _: GetMembersOnline, _ctx: &mut Context<Self>) -> Self::Result {
+        self.members_online()
+    }
+}
+
+impl Handler<GetState> for RoomActor {
+    type Result = Result<Vec<u8>, JoinError>;
+
+    fn handle(&mut self, _: GetState, _ctx: &mut Context<Self>) -> Self::Result {
+        match &self.state {
+            Loaded::Ready(sync) => Ok(sync.state_v1()),
+            Loaded::Failed(err) => Err(JoinError::Unavailable(err.clone())),
+            Loaded::Loading => Err(JoinError::Unavailable("still loading".into())),
+        }
+    }
+}

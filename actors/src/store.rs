@@ -1,0 +1,40 @@
+//! How rooms reach durable storage. `actors` holds no SQL: the server implements
+//! [`RoomStore`] over Postgres and hands it to the registry.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+/// What a room loads at start: the compacted snapshot and the log after it.
+#[derive(Debug, Default, Clone)]
+pub struct StoredRoom {
+    /// Whole-document snapshot, v2 encoding.
+    pub snapshot_v2: Option<Vec<u8>>,
+    /// Highest log sequence number folded into the snapshot (0 if none).
+    pub snapshot_seq: i64,
+    /// `(seq, v1 update)` after the snapshot, in commit order.
+    pub updates: Vec<(i64, Vec<u8>)>,
+}
+
+/// A storage failure. Rooms treat every one as "not committed".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or refused the write.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// The room does not exist.
+    #[error("room not found")]
+    NotFound,
+}
+
+/// Durable room state: an append-only update log plus compacted snapshots.
+#[async_trait]
+pub trait RoomStore: Send + Sync + 'static {
+    /// Loads a room's snapshot and the updates after it, consistently.
+    async fn load(&self, room: Uuid) -> Result<StoredRoom, StoreError>;
+    /// Appends updates in order in one transaction; returns the last sequence number.
+    /// Returning `Ok` means committed: the room broadcasts only after this.
+    async fn append(&self, room: Uuid, updates: Vec<Vec<u8>>) -> Result<i64, StoreError>;
+    /// Replaces the snapshot with `snapshot_v2`, which covers every update up to `upto_seq`,
+    /// and deletes those updates, atomically.
+    async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError>;
+}

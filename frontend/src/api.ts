@@ -1,0 +1,67 @@
+// Thin fetch wrappers for the REST API; every non-2xx answer becomes an ApiError carrying the server's ErrorBody.
+import type { ErrorBody, MemberRole, MemberView, RoomSummary, RoomView, TicketView, UserView } from './api-types'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** Listeners told when any request answers 401 (session gone). */
+const unauthorizedListeners = new Set<() => void>()
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorizedListeners.add(fn)
+  return () => unauthorizedListeners.delete(fn)
+}
+
+async function request<T>(method: string, path: string, body?: unknown, quiet401 = false): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.')
+  }
+  if (res.status === 204) return undefined as T
+  const text = await res.text()
+  let data: unknown = undefined
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = undefined
+    }
+  }
+  if (!res.ok) {
+    const err = data as Partial<ErrorBody> | undefined
+    const message = err?.message || `${res.status} ${res.statusText || 'request failed'}`
+    if (res.status === 401 && !quiet401) unauthorizedListeners.forEach((fn) => fn())
+    throw new ApiError(res.status, err?.code || `http_${res.status}`, message)
+  }
+  return data as T
+}
+
+const enc = encodeURIComponent
+
+export const api = {
+  signup: (username: string, password: string) => request<UserView>('POST', '/api/auth/signup', { username, password }, true),
+  login: (username: string, password: string) => request<UserView>('POST', '/api/auth/login', { username, password }, true),
+  logout: () => request<void>('POST', '/api/auth/logout', undefined, true),
+  me: () => request<UserView>('GET', '/api/me', undefined, true),
+  listRooms: () => request<RoomSummary[]>('GET', '/api/rooms'),
+  createRoom: (title: string) => request<RoomSummary>('POST', '/api/rooms', { title }),
+  getRoom: (id: string) => request<RoomView>('GET', `/api/rooms/${enc(id)}`),
+  putMember: (id: string, username: string, role: MemberRole) =>
+    request<MemberView>('PUT', `/api/rooms/${enc(id)}/members/${enc(username)}`, { role }),
+  removeMember: (id: string, username: string) => request<void>('DELETE', `/api/rooms/${enc(id)}/members/${enc(username)}`),
+  ticket: (id: string) => request<TicketView>('POST', `/api/rooms/${enc(id)}/ticket`),
+}

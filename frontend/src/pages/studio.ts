@@ -1,0 +1,126 @@
+// Studio page `#/room/<id>`: wires the Y.Doc connection, control socket and all studio widgets together.
+import { api, ApiError } from '../api'
+import type { Role } from '../api-types'
+import { h } from '../dom'
+import { notice, topbar } from '../layout'
+import { navigate, type Cleanup } from '../router'
+import { currentUser } from '../session'
+import { RoomConnection } from '../studio/connection'
+import { ControlSocket } from '../studio/control'
+import { titleEditor } from '../studio/editor'
+import { MembersPanel } from '../studio/members'
+import { PresenceBar } from '../studio/presence'
+import { initEmptyScript, titleText } from '../studio/schema'
+import { SettingsPanel } from '../studio/settings'
+import { ShotList } from '../studio/shot-list'
+import { StatusIndicator } from '../studio/status'
+
+export async function studioPage(root: HTMLElement, params: Record<string, string>): Promise<Cleanup | void> {
+  const user = await currentUser().catch(() => null)
+  if (!user) return navigate('/login')
+  const roomId = params.id
+  let room
+  try {
+    room = await api.getRoom(roomId)
+  } catch (e) {
+    const msg = e instanceof ApiError && (e.status === 403 || e.status === 404) ? 'This room does not exist or you are not a member.' : e instanceof Error ? e.message : String(e)
+    root.append(topbar(user), h('main', { class: 'container' }, h('div', { class: 'card empty' }, h('h2', {}, 'Cannot open this room'), h('p', { class: 'muted' }, msg), h('a', { class: 'btn btn-secondary', href: '#/' }, '← Back to your rooms'))))
+    return
+  }
+
+  const conn = new RoomConnection(roomId, user.username, room.role)
+  const control = new ControlSocket(roomId)
+  const awareness = conn.provider.awareness
+  const status = new StatusIndicator(() => conn.retryNow())
+  const presence = new PresenceBar(awareness)
+  const members = new MembersPanel(roomId, user.username, room.members, room.role)
+  const shots = new ShotList(conn.doc, awareness, room.role !== 'viewer')
+  const settings = new SettingsPanel(conn.doc, room.role !== 'viewer')
+  const banner = notice('error')
+  const toast = notice('info')
+  const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, '👁 View only')
+  const roleBadge = h('span', { class: 'badge', 'data-testid': 'my-role' })
+  const titleHost = h('div', { class: 'title-editor', 'data-testid': 'room-title' })
+  const title = titleEditor(titleHost, titleText(conn.doc), awareness, room.role !== 'viewer')
+
+  let removed = false
+  const applyRole = (role: Role) => {
+    const editable = role !== 'viewer' && !removed
+    viewBadge.hidden = editable || removed
+    roleBadge.textContent = role
+    roleBadge.className = `badge badge-${role}`
+    shots.setEditable(editable)
+    settings.setEditable(editable)
+    title.setEditable(editable)
+    members.setRole(role)
+  }
+
+  const unsubs: (() => void)[] = []
+  unsubs.push(conn.role.watch(applyRole))
+  unsubs.push(control.role.watch((r) => r && conn.role.set(r)))
+  unsubs.push(
+    control.online.watch((list) => {
+      members.setOnline(list)
+      const mine = list.find((m) => m.username === user.username)
+      if (mine) conn.role.set(mine.role)
+    }),
+  )
+  let initialised = false
+  unsubs.push(
+    conn.state.watch((state) => {
+      status.set(state)
+      if (state.kind === 'synced' && !initialised) {
+        initialised = true
+        // only the owner fills an empty script, so two clients never both add a first shot
+        if (conn.role.value === 'owner') initEmptyScript(conn.doc, room.title)
+      }
+      if (state.kind === 'removed' || state.kind === 'signed_out') {
+        removed = true
+        banner.show(state.kind === 'removed' ? 'You were removed from this room.' : 'Your session ended. Please sign in again.')
+        applyRole(conn.role.value)
+        control.destroy()
+      }
+    }),
+  )
+  unsubs.push(control.removed.watch((r) => r && conn.state.value.kind !== 'removed' && conn.retryNow()))
+  unsubs.push(control.lastError.watch((m) => m && toast.show(m)))
+  let toastTimer: ReturnType<typeof setTimeout> | undefined
+  unsubs.push(
+    conn.denied.watch((reason) => {
+      if (!reason) return
+      toast.show(`The server refused your change: ${reason}`)
+      clearTimeout(toastTimer)
+      toastTimer = setTimeout(() => (toast.clear(), conn.denied.set(null)), 6000)
+    }),
+  )
+
+  root.append(
+    topbar(user, h('a', { class: 'btn btn-ghost btn-sm', href: '#/' }, '← Rooms'), status.el),
+    h(
+      'main',
+      { class: 'studio' },
+      h(
+        'div',
+        { class: 'studio-main' },
+        banner.el,
+        h('div', { class: 'studio-head' }, titleHost, h('div', { class: 'studio-badges' }, roleBadge, viewBadge)),
+        h('div', { class: 'presence-row' }, h('span', { class: 'muted small' }, 'Here now'), presence.el),
+        toast.el,
+        shots.el,
+      ),
+      h('aside', { class: 'studio-side' }, members.el, settings.el),
+    ),
+  )
+
+  return () => {
+    unsubs.forEach((u) => u())
+    clearTimeout(toastTimer)
+    title.destroy()
+    shots.destroy()
+    settings.destroy()
+    presence.destroy()
+    status.destroy()
+    control.destroy()
+    conn.destroy()
+  }
+}

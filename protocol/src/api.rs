@@ -1,0 +1,107 @@
+//! REST request and response bodies of `/api/...`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// Minimum password length accepted at sign-up.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Maximum password length (argon2 input is bounded to keep hashing cheap to refuse).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+/// Username length bounds; characters are `[a-z0-9_]`.
+pub const MIN_USERNAME_CHARS: usize = 3;
+/// See [`MIN_USERNAME_CHARS`].
+pub const MAX_USERNAME_CHARS: usize = 32;
+/// Maximum room title length, in characters.
+pub const MAX_ROOM_TITLE_CHARS: usize = 120;
+
+/// Whether `name` is a valid username: 3-32 characters of `[a-z0-9_]`.
+pub fn is_valid_username(name: &str) -> bool {
+    (MIN_USERNAME_CHARS..=MAX_USERNAME_CHARS).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// `POST /api/auth/signup` and `POST /api/auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Credentials {
+    /// 3-32 characters of `[a-z0-9_]`.
+    pub username: String,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UserView {
+    /// User id (UUID).
+    pub id: String,
+    /// Unique username.
+    pub username: String,
+}
+
+/// `POST /api/rooms`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CreateRoom {
+    /// 1-120 characters.
+    pub title: String,
+}
+
+/// A room as one member sees it (`role` is the caller's role).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RoomView {
+    /// Room id (UUID).
+    pub id: String,
+    /// Display title.
+    pub title: String,
+    /// The caller's role in this room.
+    pub role: Role,
+}
+
+/// A member of a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberView {
+    /// The member's username.
+    pub username: String,
+    /// The member's role.
+    pub role: Role,
+}
+
+/// `GET /api/rooms/{id}`: the room with its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RoomDetail {
+    /// Room id (UUID).
+    pub id: String,
+    /// Display title.
+    pub title: String,
+    /// The caller's role.
+    pub role: Role,
+    /// Everyone in the room, owner first.
+    pub members: Vec<MemberView>,
+}
+
+/// `PUT /api/rooms/{id}/members/{username}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SetMemberRole {
+    /// `editor` or `viewer` (there is one owner, fixed at creation).
+    pub role: Role,
+}
+
+/// `POST /api/rooms/{id}/ticket`: a signed, short-lived pass for the room's WebSockets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TicketView {
+    /// Opaque; pass as `?ticket=` to `/sync/{room}` and `/control/{room}`.
+    pub ticket: String,
+    /// The caller's role when the ticket was issued (re-checked at upgrade).
+    pub role: Role,
+    /// Unix seconds after which the ticket is refused.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub expires_at: i64,
+}

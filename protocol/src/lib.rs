@@ -1,0 +1,21 @@
+//! reelroom's wire types, shared by the server and (through ts-rs) the web app.
+//!
+//! Owns: ids, the control-socket messages, REST DTOs, error codes, WebSocket close codes
+//! and the scene-script schema with its validator. Depends on serde only; the `ts`
+//! feature adds the TypeScript twins checked for drift in `tests/ts_drift.rs`.
+
+pub mod api;
+pub mod close;
+pub mod control;
+pub mod error;
+pub mod role;
+pub mod script;
+
+pub use api::*;
+pub use close::CloseCode;
+pub use control::{ClientMessage, MemberOnline, ServerMessage};
+pub use error::{ErrorBody, ErrorCode};
+pub use role::Role;
+
+/// Version of the control protocol; clients send it as `?v=` when they open `/control`.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,62 @@
+//! Server configuration, read once from the environment (see README "Configuration").
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server can be told at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `REELROOM_BIND`: address to listen on (port 0 picks a free one).
+    pub bind: String,
+    /// `REELROOM_DATA_DIR`: private Postgres cluster, ticket key, media.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: use this Postgres instead of the private cluster.
+    pub database_url: Option<String>,
+    /// `REELROOM_FRONTEND_DIR`: the built web app.
+    pub frontend_dir: PathBuf,
+    /// `REELROOM_ALLOWED_ORIGINS`: comma-separated; empty means same-origin only.
+    pub allowed_origins: Vec<String>,
+    /// `REELROOM_SECRET`: ticket signing key; generated into the data dir when unset.
+    pub secret: Option<String>,
+    /// `REELROOM_ROOM_IDLE_GRACE_MS`: how long an empty room stays loaded.
+    pub room_idle_grace: Duration,
+    /// `REELROOM_COMPACT_EVERY`: compact a room's log after this many updates.
+    pub compact_every: usize,
+    /// `REELROOM_WORKERS`: HTTP worker threads (and room arbiters).
+    pub workers: usize,
+    /// `REELROOM_SECURE_COOKIES`: mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| format!("{name}: cannot parse {v:?}")),
+    }
+}
+
+impl Config {
+    /// Reads the configuration; a malformed value is an error naming the variable.
+    pub fn from_env() -> Result<Config, String> {
+        let workers_default = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Config {
+            bind: env("REELROOM_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir: env("REELROOM_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+            database_url: env("DATABASE_URL"),
+            frontend_dir: env("REELROOM_FRONTEND_DIR")
+                .map_or_else(|| PathBuf::from("frontend/dist"), PathBuf::from),
+            allowed_origins: env("REELROOM_ALLOWED_ORIGINS")
+                .map(|v| v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            secret: env("REELROOM_SECRET"),
+            room_idle_grace: Duration::from_millis(env_parse("REELROOM_ROOM_IDLE_GRACE_MS", 30_000)?),
+            compact_every: env_parse("REELROOM_COMPACT_EVERY", 1000)?,
+            workers: env_parse("REELROOM_WORKERS", workers_default)?.max(1),
+            secure_cookies: env_parse("REELROOM_SECURE_COOKIES", false)?,
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! `/api/auth/*` and `/api/me`: sign up, sign in, sign out, who am I.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use protocol::{Credentials, ErrorCode, UserView, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+
+use super::error::ApiError;
+use crate::auth::session::{cleared_cookie, new_token, session_cookie, token_hash};
+use crate::auth::{password, CurrentUser, SESSION_COOKIE};
+use crate::db::users::User;
+use crate::db::DbError;
+use crate::state::AppState;
+
+fn view(user: &User) -> UserView {
+    UserView { id: user.id.to_string(), username: user.username.clone() }
+}
+
+async fn start_session(state: &AppState, user: &User) -> Result<actix_web::cookie::Cookie<'static>, ApiError> {
+    let token = new_token();
+    state.db.create_session(user.id, &token_hash(&token)).await?;
+    Ok(session_cookie(token, state.config.secure_cookies))
+}
+
+async fn hash_blocking(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "hashing failed"))?
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "hashing failed"))
+}
+
+/// `POST /api/auth/signup`.
+pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+    let Credentials { username, password } = body.into_inner();
+    if !protocol::is_valid_username(&username) {
+        return Err(ApiError::new(ErrorCode::InvalidUsername, "username must be 3-32 characters of a-z, 0-9 and _"));
+    }
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(ApiError::new(ErrorCode::WeakPassword, format!("password must be at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(ApiError::new(ErrorCode::WeakPassword, format!("password must be at most {MAX_PASSWORD_CHARS} characters")));
+    }
+    if state.db.user_by_name(&username).await?.is_some() {
+        return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken"));
+    }
+    let hash = hash_blocking(password).await?;
+    let user = match state.db.create_user(&username, &hash).await {
+        Ok(user) => user,
+        Err(DbError::Conflict) => return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken")),
+        Err(err) => return Err(err.into()),
+    };
+    let cookie = start_session(&state, &user).await?;
+    Ok(HttpResponse::Created().cookie(cookie).json(view(&user)))
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+    let Credentials { username, password } = body.into_inner();
+    let denied = || ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password");
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(denied());
+    }
+    let Some((user, hash)) = state.db.user_with_hash(&username).await? else {
+        return Err(denied());
+    };
+    let ok = web::block(move || password::verify(&password, &hash))
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "verification failed"))?;
+    if !ok {
+        return Err(denied());
+    }
+    let cookie = start_session(&state, &user).await?;
+    Ok(HttpResponse::Ok().cookie(cookie).json(view(&user)))
+}
+
+/// `POST /api/auth/logout`: ends the session (idempotent).
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        state.db.delete_session(&token_hash(cookie.value())).await?;
+    }
+    Ok(HttpResponse::NoContent().cookie(cleared_cookie()).finish())
+}
+
+/// `GET /api/me`.
+pub async fn me(CurrentUser(user): CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(view(&user))
+}

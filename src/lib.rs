@@ -1,0 +1,11 @@
+//! The reelroom server: configuration, Postgres, auth, REST routes, WebSocket upgrades, and
+//! the wiring that starts the actors. The binary (`main.rs`) only parses config and calls
+//! [`server::run`].
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod server;
+pub mod state;
+pub mod ws;

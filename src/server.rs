@@ -1,0 +1,104 @@
+//! Start-up wiring: database (external or private cluster), migrations, ticket key, room
+//! registry on its arbiters, and the HTTP server. `run` returns when the server stops.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use actix::{Actor, Arbiter};
+use actix_web::{web, App, HttpServer};
+use actors::metrics::Metrics;
+use actors::registry::RoomRegistry;
+use actors::room::RoomConfig;
+use anyhow::Context;
+use rand::RngCore;
+
+use crate::auth::TicketSigner;
+use crate::config::Config;
+use crate::db::cluster::PrivateCluster;
+use crate::db::room_log::PgRoomStore;
+use crate::db::{create_database_if_missing, Db};
+use crate::state::AppState;
+
+/// Database name inside the private cluster.
+pub const PRIVATE_DB_NAME: &str = "reelroom";
+/// Seconds the server waits for open connections on shutdown.
+const SHUTDOWN_TIMEOUT_S: u64 = 5;
+
+/// Connects to `DATABASE_URL`, or starts the private cluster and returns it too.
+pub async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateCluster>)> {
+    if let Some(url) = &config.database_url {
+        return Ok((Db::connect(url)?, None));
+    }
+    let dir = config.data_dir.join("pg");
+    let cluster = tokio::task::spawn_blocking(move || PrivateCluster::ensure(&dir))
+        .await?
+        .context("starting the private Postgres cluster")?;
+    create_database_if_missing(&cluster.connection_string("postgres"), PRIVATE_DB_NAME).await?;
+    Ok((Db::connect(&cluster.connection_string(PRIVATE_DB_NAME))?, Some(cluster)))
+}
+
+/// The ticket key: `REELROOM_SECRET`, else a random key kept in the data folder.
+fn ticket_key(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("ticket.key");
+    if let Ok(existing) = std::fs::read(&path) {
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    let mut key = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    write_private(&path, &key)?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+/// Runs the server until it is stopped (SIGINT/SIGTERM).
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let (db, cluster) = open_database(&config).await?;
+    db.migrate().await.context("running migrations")?;
+    let tickets = TicketSigner::new(ticket_key(&config)?);
+    let metrics = Arc::new(Metrics::default());
+    let arbiters: Vec<_> = (0..config.workers).map(|_| Arbiter::new().handle()).collect();
+    let room_config = RoomConfig { idle_grace: config.room_idle_grace, compact_every: config.compact_every.max(1) };
+    let store = Arc::new(PgRoomStore::new(db.clone()));
+    let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();
+    let config = Arc::new(config);
+    let state = web::Data::new(AppState::new(db, registry, tickets, metrics, Arc::clone(&config)));
+    let frontend = config.frontend_dir.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(tracing_actix())
+            .configure(|cfg| crate::http::configure(cfg, frontend.clone()))
+    })
+    .workers(config.workers)
+    .shutdown_timeout(SHUTDOWN_TIMEOUT_S)
+    .bind(&config.bind)
+    .with_context(|| format!("binding {}", config.bind))?;
+    for addr in server.addrs() {
+        println!("reelroom listening on http://{addr}");
+    }
+    let result = server.run().await;
+    if let Some(cluster) = cluster {
+        tracing::info!("stopping the private Postgres cluster");
+        if let Err(err) = tokio::task::spawn_blocking(move || cluster.stop()).await? {
+            tracing::warn!(%err, "stopping Postgres failed");
+        }
+    }
+    result.context("HTTP server")
+}
+
+fn tracing_actix() -> actix_web::middleware::Logger {
+    actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz").exclude("/metrics")
+}

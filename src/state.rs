@@ -1,0 +1,47 @@
+//! What every handler shares: the pool, the room registry, the ticket signer, metrics.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use actix::Addr;
+use actors::metrics::Metrics;
+use actors::registry::RoomRegistry;
+
+use crate::auth::TicketSigner;
+use crate::config::Config;
+use crate::db::Db;
+
+/// Shared application state (wrapped in `web::Data`).
+#[derive(Debug)]
+pub struct AppState {
+    /// Postgres pool.
+    pub db: Db,
+    /// Loaded rooms.
+    pub registry: Addr<RoomRegistry>,
+    /// Room ticket signer.
+    pub tickets: TicketSigner,
+    /// Counters and histograms.
+    pub metrics: Arc<Metrics>,
+    /// Configuration.
+    pub config: Arc<Config>,
+    next_session: AtomicU64,
+}
+
+impl AppState {
+    /// Bundles the parts.
+    pub fn new(db: Db, registry: Addr<RoomRegistry>, tickets: TicketSigner, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
+        AppState { db, registry, tickets, metrics, config, next_session: AtomicU64::new(1) }
+    }
+
+    /// A fresh connection id.
+    pub fn next_session_id(&self) -> u64 {
+        self.next_session.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

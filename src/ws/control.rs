@@ -1,0 +1,111 @@
+//! `GET /control/{room}?ticket=…&v=…`: JSON control messages (`protocol::ClientMessage` in,
+//! `protocol::ServerMessage` out). For now: `hello` → `welcome`, `ping` → `pong`, and
+//! `members_online` pushed by the room when people come and go.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::AggregatedMessage;
+use actors::room::{GetMembersOnline, Leave};
+use actors::session::{CloseReason, Outbound, SessionKind};
+use protocol::{ClientMessage, CloseCode, ErrorCode, ServerMessage, PROTOCOL_VERSION};
+use tracing::Instrument;
+
+use super::limits::RateLimiter;
+use super::sync::protocol_error;
+use super::upgrade::{authorize, join, Authorized, UpgradeQuery};
+use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_CONTROL_MESSAGE_BYTES};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+/// The upgrade handler; the protocol version (`?v=`) must match ours.
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    path: web::Path<String>,
+    query: web::Query<UpgradeQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let auth = authorize(&req, &state, &path, &query).await?;
+    if query.v != Some(PROTOCOL_VERSION) {
+        return Err(ApiError::new(
+            ErrorCode::ProtocolVersionMismatch,
+            format!("this server speaks control protocol v{PROTOCOL_VERSION}; connect with ?v={PROTOCOL_VERSION}"),
+        ));
+    }
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("not a WebSocket upgrade: {e}")))?;
+    let stream = stream
+        .max_frame_size(MAX_CONTROL_MESSAGE_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_CONTROL_MESSAGE_BYTES);
+    let session_id = state.next_session_id();
+    let span = tracing::info_span!("control", room = %auth.room_id, user = %auth.user_id, session = session_id);
+    actix_web::rt::spawn(run(session, stream, auth, state.into_inner(), session_id).instrument(span));
+    Ok(response)
+}
+
+fn encode(message: &ServerMessage) -> String {
+    serde_json::to_string(message).unwrap_or_else(|_| String::from("{\"type\":\"error\",\"code\":\"internal\",\"message\":\"encoding failed\"}"))
+}
+
+async fn run(
+    mut socket: actix_ws::Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+    auth: Authorized,
+    state: std::sync::Arc<AppState>,
+    session_id: u64,
+) {
+    let mut joined = match join(&state, &auth, session_id, SessionKind::Control).await {
+        Ok(joined) => joined,
+        Err(reason) => return close_with(socket, &reason).await,
+    };
+    state.metrics.connections.fetch_add(1, Ordering::Relaxed);
+    let mut limiter = RateLimiter::default();
+    let mut ticker = tokio::time::interval(KEEPALIVE_INTERVAL);
+    let mut last_heard = Instant::now();
+    let close: Option<CloseReason> = loop {
+        tokio::select! {
+            biased;
+            reason = &mut joined.closed => break reason.ok(),
+            frame = joined.outbound.recv() => {
+                let Some(Outbound::Text(text)) = frame else { break None };
+                if socket.text(text).await.is_err() { break None }
+            }
+            message = stream.recv() => {
+                last_heard = Instant::now();
+                let text = match message {
+                    Some(Ok(AggregatedMessage::Text(text))) => text,
+                    Some(Ok(AggregatedMessage::Binary(_))) => break Some(CloseReason::new(CloseCode::MalformedMessage, "text (JSON) frames only")),
+                    Some(Ok(AggregatedMessage::Ping(p))) => { if socket.pong(&p).await.is_err() { break None } continue }
+                    Some(Ok(AggregatedMessage::Pong(_))) => continue,
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                    Some(Err(err)) => break Some(protocol_error(&err)),
+                };
+                if !limiter.allow(text.len(), last_heard) {
+                    break Some(CloseCode::RateLimited.into());
+                }
+                let reply = match serde_json::from_str::<ClientMessage>(&text) {
+                    Ok(ClientMessage::Hello) => {
+                        let members_online = joined.room.send(GetMembersOnline).await.unwrap_or_else(|_| joined.members.clone());
+                        ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online }
+                    }
+                    Ok(ClientMessage::Ping) => ServerMessage::Pong,
+                    Err(err) => ServerMessage::Error { code: ErrorCode::InvalidMessage, message: format!("unknown or malformed message: {err}") },
+                };
+                if socket.text(encode(&reply)).await.is_err() { break None }
+            }
+            _ = ticker.tick() => {
+                if last_heard.elapsed() >= CLIENT_IDLE_TIMEOUT { break Some(CloseCode::IdleTimeout.into()) }
+                if socket.ping(b"").await.is_err() { break None }
+            }
+        }
+    };
+    joined.room.do_send(Leave(session_id));
+    state.metrics.connections.fetch_sub(1, Ordering::Relaxed);
+    match &close {
+        Some(reason) => close_with(socket, reason).await,
+        None => { let _ = socket.close(None).await; }
+    }
+}

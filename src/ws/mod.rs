@@ -1,0 +1,32 @@
+//! The two WebSockets: `/sync/{room}` (y-websocket, binary) and `/control/{room}` (JSON).
+//! Both authorize at upgrade: Origin allowlist, a signed ticket for this room, and the
+//! member's current role read from the database.
+
+pub mod control;
+pub mod limits;
+pub mod sync;
+pub mod upgrade;
+
+use std::time::Duration;
+
+/// Largest inbound message (after joining continuation frames). A first sync of a big
+/// offline document arrives as one message, so this is generous.
+pub const MAX_INBOUND_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest control (JSON) message.
+pub const MAX_CONTROL_MESSAGE_BYTES: usize = 64 * 1024;
+/// Send something at least this often (the stock client drops a silent socket at 45 s).
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+/// Close a connection that sent nothing (not even a pong) for this long.
+pub const CLIENT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many times a join retries while a room is unloading.
+pub const JOIN_RETRIES: u32 = 50;
+/// Pause between join retries.
+pub const JOIN_RETRY_DELAY: Duration = Duration::from_millis(20);
+
+/// Sends a close frame with our code and reason.
+pub async fn close_with(session: actix_ws::Session, reason: &actors::session::CloseReason) {
+    let mut text = reason.reason.clone();
+    text.truncate(120); // close reasons are limited to 123 bytes
+    let frame = actix_ws::CloseReason { code: actix_ws::CloseCode::Other(reason.code.code()), description: Some(text) };
+    let _ = session.close(Some(frame)).await;
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix::{Actor, Arbiter};
 use actix_web::{web, App, HttpServer};
 use actors::metrics::Metrics;
-use actors::registry::RoomRegistry;
+use actors::registry::{RoomRegistry, ShutdownAll};
 use actors::room::RoomConfig;
 use anyhow::Context;
 use rand::RngCore;
@@ -23,6 +23,8 @@ use crate::state::AppState;
 pub const PRIVATE_DB_NAME: &str = "reelroom";
 /// Seconds the server waits for open connections on shutdown.
 const SHUTDOWN_TIMEOUT_S: u64 = 5;
+/// Pause after sending close frames on shutdown, so they are written before exit.
+const CLOSE_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Connects to `DATABASE_URL`, or starts the private cluster and returns it too.
 pub async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateCluster>)> {
@@ -74,7 +76,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();
     let config = Arc::new(config);
-    let state = web::Data::new(AppState::new(db, registry, tickets, metrics, Arc::clone(&config)));
+    let state = web::Data::new(AppState::new(db, registry.clone(), tickets, metrics, Arc::clone(&config)));
     let frontend = config.frontend_dir.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -83,13 +85,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .configure(|cfg| crate::http::configure(cfg, frontend.clone()))
     })
     .workers(config.workers)
+    .disable_signals()
     .shutdown_timeout(SHUTDOWN_TIMEOUT_S)
     .bind(&config.bind)
     .with_context(|| format!("binding {}", config.bind))?;
     for addr in server.addrs() {
         println!("reelroom listening on http://{addr}");
     }
-    let result = server.run().await;
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        wait_for_stop_signal().await;
+        tracing::info!("shutting down: closing sockets (4001)");
+        let _ = registry.send(ShutdownAll).await;
+        tokio::time::sleep(CLOSE_FLUSH).await; // let the close frames reach the clients
+        handle.stop(true).await;
+    });
+    let result = server.await;
     if let Some(cluster) = cluster {
         tracing::info!("stopping the private Postgres cluster");
         if let Err(err) = tokio::task::spawn_blocking(move || cluster.stop()).await? {
@@ -97,6 +109,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     result.context("HTTP server")
+}
+
+async fn wait_for_stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 fn tracing_actix() -> actix_web::middleware::Logger {

@@ -11,7 +11,7 @@ use actix::prelude::*;
 use uuid::Uuid;
 
 use crate::metrics::Metrics;
-use crate::room::{MemberChanged, RoomActor, RoomConfig};
+use crate::room::{MemberChanged, RoomActor, RoomConfig, Shutdown};
 use crate::store::RoomStore;
 
 /// Returns the address of the room, starting (and loading) it if needed.
@@ -38,6 +38,11 @@ pub struct NotifyMember {
     /// The change.
     pub change: MemberChanged,
 }
+
+/// Closes every session (4001) and unloads every room; answered once all rooms heard it.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct ShutdownAll;
 
 /// Number of rooms currently loaded (tests and metrics).
 #[derive(Message, Debug)]
@@ -127,6 +132,19 @@ impl Handler<NotifyMember> for RoomRegistry {
             // at the next upgrade (role is read from the database there).
             let _ = addr.try_send(msg.change);
         }
+    }
+}
+
+impl Handler<ShutdownAll> for RoomRegistry {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: ShutdownAll, _ctx: &mut Context<Self>) -> Self::Result {
+        let rooms: Vec<Addr<RoomActor>> = self.rooms.drain().map(|(_, addr)| addr).collect();
+        Box::pin(async move {
+            for room in rooms {
+                let _ = room.send(Shutdown).await;
+            }
+        })
     }
 }
 

@@ -92,6 +92,11 @@ pub struct MemberChanged {
 #[rtype(result = "Vec<MemberOnline>")]
 pub struct GetMembersOnline;
 
+/// The server is stopping: close every session with 4001 and unload.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
 /// The current document as one v1 update (tests, exports).
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Vec<u8>, JoinError>")]
@@ -507,6 +512,24 @@ impl Handler<MemberChanged> for RoomActor {
         }
         if msg.role.is_some() {
             self.announce_members();
+        }
+    }
+}
+
+impl Handler<Shutdown> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        self.closing = true;
+        let ids: Vec<SessionId> = self.sessions.keys().copied().collect();
+        for id in ids {
+            self.drop_session(id, Some(CloseCode::ShuttingDown.into()));
+        }
+        match self.compaction() {
+            Some(fut) => {
+                ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
+            }
+            None => ctx.stop(),
         }
     }
 }

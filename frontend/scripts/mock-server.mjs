@@ -165,6 +165,12 @@ function onSync(ws, room, username) {
     if (type === 0) {
       const sub = decoding.peekVarUint(dec)
       if (sub !== 0 && conn.role === 'viewer') {
+        // a viewer's (usually empty) SyncStep2 reply is fine; only real changes are refused
+        const copy = decoding.createDecoder(dec.arr.subarray(dec.pos))
+        decoding.readVarUint(copy)
+        const upd = Y.decodeUpdate(decoding.readVarUint8Array(copy))
+        if (upd.structs.length === 0 && upd.ds.clients.size === 0) return
+        encoding.writeVarUint(enc, 2)
         authProtocol.writePermissionDenied(enc, 'viewers cannot edit')
         return ws.send(encoding.toUint8Array(enc))
       }

@@ -5,7 +5,7 @@
 // Env: REELROOM_BIN (default /root/.cache/reelroom/target/debug/reelroom; a .mjs/.js path runs under node),
 //      REELROOM_START_TIMEOUT_MS (default 120000).
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +28,8 @@ const distDir = join(frontendDir, 'dist')
 if (!existsSync(join(distDir, 'index.html'))) console.warn(`with-server: warning: ${distDir}/index.html missing; run "npm run build" first`)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'reelroom-test-'))
+// mkdtemp makes it 0700; let the server's private Postgres (run as the postgres user) use it, so it is removed with it
+chmodSync(dataDir, 0o755)
 const isScript = /\.(mjs|cjs|js)$/.test(bin)
 const server = spawn(isScript ? process.execPath : bin, isScript ? [bin] : [], {
   env: { ...process.env, REELROOM_BIND: '127.0.0.1:0', REELROOM_DATA_DIR: dataDir, REELROOM_FRONTEND_DIR: distDir },

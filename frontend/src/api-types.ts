@@ -1,60 +1,38 @@
-// Hand-written wire types for the reelroom HTTP + control-socket API.
-// They mirror the Rust types; the lead will switch imports to src/protocol/generated/ later.
+// Wire types of the reelroom HTTP + control-socket API. The shapes come from the Rust
+// `protocol` crate through ts-rs (src/protocol/generated, checked for drift by `cargo test`);
+// this file only gives them the local names the app uses.
 
-export type Role = 'owner' | 'editor' | 'viewer'
-export type MemberRole = 'editor' | 'viewer'
+import type { Role } from './protocol/generated/Role'
+import type { RoomView } from './protocol/generated/RoomView'
+import type { RoomDetail } from './protocol/generated/RoomDetail'
+import type { MemberOnline } from './protocol/generated/MemberOnline'
 
-export interface ErrorBody {
-  code: string
-  message: string
-}
+export type { Role } from './protocol/generated/Role'
+export type { ErrorBody } from './protocol/generated/ErrorBody'
+export type { UserView } from './protocol/generated/UserView'
+export type { MemberView } from './protocol/generated/MemberView'
+export type { TicketView } from './protocol/generated/TicketView'
+export type { ClientMessage } from './protocol/generated/ClientMessage'
+export type { ServerMessage } from './protocol/generated/ServerMessage'
+export type { SceneScript } from './protocol/generated/SceneScript'
 
-export interface UserView {
-  id: string
-  username: string
-}
+/** Roles an owner can give. */
+export type MemberRole = Exclude<Role, 'owner'>
+/** A room in the "my rooms" list. */
+export type RoomSummary = RoomView
+/** A room with its members (`GET /api/rooms/{id}`). */
+export type { RoomDetail as RoomView }
+/** Someone connected to the room right now. */
+export type OnlineMember = MemberOnline
 
-export interface RoomSummary {
-  id: string
-  title: string
-  role: Role
-}
-
-export interface MemberView {
-  username: string
-  role: Role
-}
-
-export interface RoomView extends RoomSummary {
-  members: MemberView[]
-}
-
-export interface TicketView {
-  ticket: string
-  role: Role
-  /** unix seconds */
-  expires_at: number
-}
-
-export interface OnlineMember {
-  user_id: string
-  username: string
-  role: Role
-}
-
-export type ClientMessage = { type: 'hello' }
-
-export type ServerMessage =
-  | { type: 'welcome'; protocol_version: number; role: Role; members_online: OnlineMember[] }
-  | { type: 'members_online'; members_online: OnlineMember[] }
-  | { type: 'error'; code: string; message: string }
-
-/** Close codes the server uses on /sync and /control sockets. */
+/** Close codes the server uses on /sync and /control sockets (protocol::CloseCode). */
 export const CloseCode = {
+  ShuttingDown: 4001,
   Malformed: 4400,
   Forbidden: 4403,
   SlowConsumer: 4408,
+  IdleTimeout: 4410,
   TooLarge: 4413,
   RateLimited: 4429,
-  ShuttingDown: 4001,
+  RoomUnavailable: 4503,
 } as const

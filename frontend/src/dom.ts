@@ -7,7 +7,12 @@ type Attrs = Record<string, unknown>
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue
+    if (value === undefined || value === null) continue
+    if (value === false) {
+      // boolean properties (spellcheck, disabled, …) are set explicitly; attributes are just left out
+      if (key in el) (el as unknown as Record<string, unknown>)[key] = false
+      continue
+    }
     if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2).toLowerCase(), value as EventListener)
     } else if (key === 'class') {

@@ -69,16 +69,31 @@ impl PrivateCluster {
     /// Starts (or reuses) the cluster under `dir`, creating it on first use.
     pub fn ensure(dir: &Path) -> Result<PrivateCluster, ClusterError> {
         std::fs::create_dir_all(dir)?;
+        let run_as = running_as_root().then(|| "postgres".to_string());
+        let fallback;
+        if run_as.is_some() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))?;
+        }
+        let dir = match &run_as {
+            Some(user) if !reachable_by(user, dir) => {
+                // e.g. a data folder under /root (mode 0700): the postgres user cannot enter
+                // it, so the cluster lives in a folder of its own, named after the data folder.
+                fallback = fallback_dir(dir);
+                tracing::info!(dir = %fallback.display(), "data folder not reachable by the postgres user; cluster kept here");
+                std::fs::create_dir_all(&fallback)?;
+                fallback.as_path()
+            }
+            _ => dir,
+        };
         let lock = File::create(dir.join("cluster.lock"))?;
         lock.lock()?; // concurrent servers/tests on one folder start it once
         let bin_dir = find_bin_dir().ok_or(ClusterError::NoBinaries)?;
-        let run_as = running_as_root().then(|| "postgres".to_string());
         let pgdata = dir.join("pgdata");
         let socket_dir = dir.join("run");
         std::fs::create_dir_all(&socket_dir)?;
         let mut cluster = PrivateCluster { bin_dir, pgdata, socket_dir, port: 0, run_as };
         if let Some(user) = &cluster.run_as {
-            cluster.run(Command::new("chmod").args(["0755"]).arg(dir), false)?;
             cluster.run(Command::new("chown").args([&format!("{user}:"), "-R"]).arg(dir), false)?;
         }
         if !cluster.pgdata.join("PG_VERSION").exists() {
@@ -145,6 +160,20 @@ impl PrivateCluster {
         stop.args(["stop", "-m", "fast", "-w", "-t", PG_CTL_TIMEOUT_S, "-D"]).arg(&self.pgdata);
         self.run(&mut stop, false)
     }
+}
+
+/// Whether `user` can enter `dir` (every ancestor must be searchable).
+fn reachable_by(user: &str, dir: &Path) -> bool {
+    Command::new("runuser").args(["-u", user, "--", "test", "-x"]).arg(dir).status().is_ok_and(|s| s.success())
+}
+
+/// Where the cluster of an unreachable data folder lives: `/var/tmp/reelroom-pg-<hash>`.
+fn fallback_dir(dir: &Path) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    absolute.hash(&mut hasher);
+    PathBuf::from(format!("/var/tmp/reelroom-pg-{:016x}", hasher.finish()))
 }
 
 fn free_port() -> Result<u16, ClusterError> {

@@ -39,6 +39,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
                     Err::<actix_web::HttpResponse, _>(error::ApiError::new(ErrorCode::NotFound, "no such API route"))
                 })),
         );
+    if !frontend_dir.is_dir() {
+        tracing::warn!(dir = %frontend_dir.display(), "web app not built (run `make frontend`); serving the API only");
+        return;
+    }
     let index = frontend_dir.join("index.html");
     cfg.service(Files::new("/", frontend_dir).index_file("index.html").default_handler(fn_service(
         move |req: ServiceRequest| {

@@ -15,7 +15,7 @@ use tracing::Instrument;
 use super::limits::RateLimiter;
 use super::sync::protocol_error;
 use super::upgrade::{authorize, join, Authorized, UpgradeQuery};
-use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_CONTROL_MESSAGE_BYTES};
+use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_CONTROL_MESSAGE_BYTES, SOCKET_WRITE_TIMEOUT};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -71,7 +71,11 @@ async fn run(
             reason = &mut joined.closed => break reason.ok(),
             frame = joined.outbound.recv() => {
                 let Some(Outbound::Text(text)) = frame else { break None };
-                if socket.text(text).await.is_err() { break None }
+                tokio::select! {
+                    written = socket.text(text) => if written.is_err() { break None },
+                    reason = &mut joined.closed => break reason.ok(),
+                    _ = tokio::time::sleep(SOCKET_WRITE_TIMEOUT) => break Some(CloseCode::SlowConsumer.into()),
+                }
             }
             message = stream.recv() => {
                 last_heard = Instant::now();
@@ -81,7 +85,7 @@ async fn run(
                     Some(Ok(AggregatedMessage::Ping(p))) => { if socket.pong(&p).await.is_err() { break None } continue }
                     Some(Ok(AggregatedMessage::Pong(_))) => continue,
                     Some(Ok(AggregatedMessage::Close(_))) | None => break None,
-                    Some(Err(err)) => break Some(protocol_error(&err)),
+                    Some(Err(err)) => break protocol_error(&err),
                 };
                 if !limiter.allow(text.len(), last_heard) {
                     break Some(CloseCode::RateLimited.into());

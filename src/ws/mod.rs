@@ -18,6 +18,10 @@ pub const MAX_CONTROL_MESSAGE_BYTES: usize = 64 * 1024;
 pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
 /// Close a connection that sent nothing (not even a pong) for this long.
 pub const CLIENT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A write to a client's socket that takes longer than this closes it as a slow consumer.
+pub const SOCKET_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a close frame may wait for a client that is not reading.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many times a join retries while a room is unloading.
 pub const JOIN_RETRIES: u32 = 50;
 /// Pause between join retries.
@@ -28,5 +32,5 @@ pub async fn close_with(session: actix_ws::Session, reason: &actors::session::Cl
     let mut text = reason.reason.clone();
     text.truncate(120); // close reasons are limited to 123 bytes
     let frame = actix_ws::CloseReason { code: actix_ws::CloseCode::Other(reason.code.code()), description: Some(text) };
-    let _ = session.close(Some(frame)).await;
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, session.close(Some(frame))).await;
 }

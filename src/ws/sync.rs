@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use super::limits::RateLimiter;
 use super::upgrade::{authorize, join, Authorized, UpgradeQuery};
-use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_INBOUND_MESSAGE_BYTES};
+use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_INBOUND_MESSAGE_BYTES, SOCKET_WRITE_TIMEOUT};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -67,7 +67,16 @@ async fn run(
             reason = &mut joined.closed => break reason.ok(),
             frame = joined.outbound.recv() => {
                 let Some(Outbound::Binary(bytes)) = frame else { break None };
-                if socket.binary(bytes).await.is_err() { break None }
+                // A client that stops reading must not pin this task: the write races the
+                // room's close signal and a timeout.
+                tokio::select! {
+                    written = socket.binary(bytes) => if written.is_err() { break None },
+                    reason = &mut joined.closed => break reason.ok(),
+                    _ = tokio::time::sleep(SOCKET_WRITE_TIMEOUT) => {
+                        Metrics::inc(&metrics.slow_consumers_closed);
+                        break Some(CloseCode::SlowConsumer.into());
+                    }
+                }
                 last_sent = Instant::now();
             }
             message = stream.recv() => {
@@ -95,10 +104,13 @@ async fn run(
                     }
                     Some(Ok(AggregatedMessage::Pong(_))) => {}
                     Some(Ok(AggregatedMessage::Close(_))) | None => break None,
-                    Some(Err(err)) => {
-                        Metrics::inc(&metrics.bad_input_closed);
-                        break Some(protocol_error(&err));
-                    }
+                    Some(Err(err)) => match protocol_error(&err) {
+                        Some(reason) => {
+                            Metrics::inc(&metrics.bad_input_closed);
+                            break Some(reason);
+                        }
+                        None => break None, // the peer vanished (EOF): not bad input
+                    },
                 }
             }
             _ = ticker.tick() => {
@@ -124,13 +136,13 @@ async fn run(
     }
 }
 
-/// Maps a WebSocket protocol error to our close code.
-pub fn protocol_error(err: &actix_ws::ProtocolError) -> CloseReason {
+/// Maps a WebSocket protocol error to our close code; `None` when the peer simply went away.
+pub fn protocol_error(err: &actix_ws::ProtocolError) -> Option<CloseReason> {
+    let too_large = || CloseReason::new(CloseCode::MessageTooLarge, "message over the size limit");
     match err {
-        actix_ws::ProtocolError::Overflow => CloseReason::new(CloseCode::MessageTooLarge, format!("message over {MAX_INBOUND_MESSAGE_BYTES} bytes")),
-        actix_ws::ProtocolError::Io(io) if io.to_string().contains("maximum continuation size") => {
-            CloseReason::new(CloseCode::MessageTooLarge, format!("message over {MAX_INBOUND_MESSAGE_BYTES} bytes"))
-        }
-        other => CloseReason::new(CloseCode::MalformedMessage, other.to_string()),
+        actix_ws::ProtocolError::Overflow => Some(too_large()),
+        actix_ws::ProtocolError::Io(io) if io.to_string().contains("maximum continuation size") => Some(too_large()),
+        actix_ws::ProtocolError::Io(_) => None,
+        other => Some(CloseReason::new(CloseCode::MalformedMessage, other.to_string())),
     }
 }

@@ -2,6 +2,7 @@
 import { api } from '../api'
 import type { RoomSummary } from '../api-types'
 import { h, roleLabel, setChildren } from '../dom'
+import { icon } from '../icons'
 import { notice, topbar } from '../layout'
 import { navigate } from '../router'
 import { currentUser } from '../session'
@@ -41,7 +42,7 @@ export async function roomsPage(root: HTMLElement): Promise<void> {
           h(
             'a',
             { class: 'room-item', href: `#/room/${encodeURIComponent(r.id)}`, 'data-testid': 'room-item', 'data-room-id': r.id },
-            h('span', { class: 'room-thumb' }, '🎬'),
+            h('span', { class: 'room-thumb' }, icon('film', 18)),
             h('span', { class: 'room-title' }, r.title || 'Untitled scene'),
             h('span', { class: `badge badge-${r.role}` }, roleLabel(r.role)),
             h('span', { class: 'room-open' }, 'Open →'),

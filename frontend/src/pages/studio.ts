@@ -2,6 +2,7 @@
 import { api, ApiError } from '../api'
 import type { Role } from '../api-types'
 import { h } from '../dom'
+import { icon } from '../icons'
 import { notice, topbar } from '../layout'
 import { navigate, type Cleanup } from '../router'
 import { currentUser } from '../session'
@@ -38,7 +39,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   const settings = new SettingsPanel(conn.doc, room.role !== 'viewer')
   const banner = notice('error')
   const toast = notice('info')
-  const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, '👁 View only')
+  const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, icon('eye', 13), 'View only')
   const roleBadge = h('span', { class: 'badge', 'data-testid': 'my-role' })
   const titleHost = h('div', { class: 'title-editor', 'data-testid': 'room-title' })
   const title = titleEditor(titleHost, titleText(conn.doc), awareness, room.role !== 'viewer')
@@ -87,7 +88,8 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   let toastTimer: ReturnType<typeof setTimeout> | undefined
   unsubs.push(
     conn.denied.watch((reason) => {
-      if (!reason) return
+      // viewers are read-only anyway; a refusal only matters to someone who thinks they can edit
+      if (!reason || conn.role.value === 'viewer') return
       toast.show(`The server refused your change: ${reason}`)
       clearTimeout(toastTimer)
       toastTimer = setTimeout(() => (toast.clear(), conn.denied.set(null)), 6000)
@@ -95,7 +97,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   )
 
   root.append(
-    topbar(user, h('a', { class: 'btn btn-ghost btn-sm', href: '#/' }, '← Rooms'), status.el),
+    topbar(user, h('a', { class: 'btn btn-ghost btn-sm', href: '#/' }, icon('back', 14), 'Rooms'), status.el),
     h(
       'main',
       { class: 'studio' },

@@ -3,6 +3,7 @@ import { api } from '../api'
 import type { MemberRole, MemberView, OnlineMember, Role } from '../api-types'
 import { colorFor } from '../colors'
 import { avatar, h, roleLabel, setChildren } from '../dom'
+import { icon } from '../icons'
 import { notice } from '../layout'
 
 export class MembersPanel {
@@ -108,7 +109,7 @@ export class MembersPanel {
           h('span', { class: `avatar-wrap${online ? ' online' : ''}`, title: online ? 'online' : 'offline' }, avatar(m.username, colorFor(m.username))),
           h('span', { class: 'member-name' }, m.username, m.username === this.me ? h('small', { class: 'muted' }, ' (you)') : null),
           roleCtl,
-          canEdit ? h('button', { class: 'btn btn-icon btn-xs', type: 'button', title: `Remove ${m.username}`, 'aria-label': `Remove ${m.username}`, onclick: () => void this.remove(m.username) }, '✕') : null,
+          canEdit ? h('button', { class: 'btn btn-icon btn-xs', type: 'button', title: `Remove ${m.username}`, 'aria-label': `Remove ${m.username}`, onclick: () => void this.remove(m.username) }, icon('close', 14)) : null,
         )
       }),
     )

@@ -39,7 +39,7 @@ export function sanitizeSetting(key: SettingKey, raw: string | boolean): number 
   return (RESOLUTIONS as readonly number[]).includes(r) ? r : SETTINGS_DEFAULTS.resolution
 }
 
-function buildShot(id: string, text: string, fields: { duration_s: number; seed: number; style: string }): Shot {
+function buildShot(id: string, text: string, fields: { duration_s: number; seed: number; style: string }, avatars: string[] = []): Shot {
   const shot = new Y.Map<unknown>()
   const prompt = new Y.Text()
   if (text) prompt.insert(0, text)
@@ -48,7 +48,10 @@ function buildShot(id: string, text: string, fields: { duration_s: number; seed:
   shot.set('duration_s', fields.duration_s)
   shot.set('seed', fields.seed)
   shot.set('style', fields.style)
-  shot.set('avatars', new Y.Array<string>())
+  // fill nested types before they are integrated: a prelim Y.Map cannot be read back with get()
+  const avatarList = new Y.Array<string>()
+  if (avatars.length) avatarList.push(avatars)
+  shot.set('avatars', avatarList)
   return shot
 }
 
@@ -79,13 +82,17 @@ export function moveShot(doc: Y.Doc, shot: Shot, delta: number): void {
     const to = from + delta
     if (from < 0 || to < 0 || to >= shots.length) return
     const prompt = shot.get('prompt')
-    const copy = buildShot(String(shot.get('id') ?? newShotId()), prompt instanceof Y.Text ? prompt.toString() : '', {
-      duration_s: numberOr(shot.get('duration_s'), SHOT_DEFAULTS.duration_s),
-      seed: numberOr(shot.get('seed'), randomSeed()),
-      style: typeof shot.get('style') === 'string' ? String(shot.get('style')) : SHOT_DEFAULTS.style,
-    })
     const avatars = shot.get('avatars')
-    if (avatars instanceof Y.Array) (copy.get('avatars') as Y.Array<string>).push(avatars.toArray().filter((a) => typeof a === 'string'))
+    const copy = buildShot(
+      String(shot.get('id') ?? newShotId()),
+      prompt instanceof Y.Text ? prompt.toString() : '',
+      {
+        duration_s: numberOr(shot.get('duration_s'), SHOT_DEFAULTS.duration_s),
+        seed: numberOr(shot.get('seed'), randomSeed()),
+        style: typeof shot.get('style') === 'string' ? String(shot.get('style')) : SHOT_DEFAULTS.style,
+      },
+      avatars instanceof Y.Array ? avatars.toArray().filter((a): a is string => typeof a === 'string') : [],
+    )
     shots.delete(from, 1)
     shots.insert(to, [copy])
   })

@@ -2,6 +2,7 @@
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import { h } from '../dom'
+import { icon, type IconName } from '../icons'
 import { promptEditor, type CollabEditor } from './editor'
 import { MAX_SEED, MAX_STYLE, SHOT_DEFAULTS, numberOr, randomSeed, sanitizeShotField, type Shot } from './schema'
 
@@ -39,12 +40,12 @@ export class ShotCard {
       seed: field('seed', 'Seed', { type: 'number', min: 0, max: MAX_SEED, step: 1 }),
       style: field('style', 'Style', { type: 'text', maxlength: MAX_STYLE, placeholder: SHOT_DEFAULTS.style }),
     }
-    const iconBtn = (label: string, text: string, onclick: () => void, testid: string) =>
-      h('button', { class: 'btn btn-icon', type: 'button', title: label, 'aria-label': label, 'data-testid': testid, onclick }, text)
-    this.upBtn = iconBtn('Move shot up', '↑', () => actions.move(shot, -1), 'shot-up')
-    this.downBtn = iconBtn('Move shot down', '↓', () => actions.move(shot, 1), 'shot-down')
-    this.removeBtn = iconBtn('Remove shot', '✕', () => actions.remove(shot), 'shot-remove')
-    this.rerollBtn = h('button', { class: 'btn btn-icon btn-xs', type: 'button', title: 'New random seed', onclick: () => this.write('seed', String(randomSeed())) }, '🎲')
+    const iconBtn = (label: string, name: IconName, onclick: () => void, testid: string) =>
+      h('button', { class: 'btn btn-icon', type: 'button', title: label, 'aria-label': label, 'data-testid': testid, onclick }, icon(name))
+    this.upBtn = iconBtn('Move shot up', 'up', () => actions.move(shot, -1), 'shot-up')
+    this.downBtn = iconBtn('Move shot down', 'down', () => actions.move(shot, 1), 'shot-down')
+    this.removeBtn = iconBtn('Remove shot', 'close', () => actions.remove(shot), 'shot-remove')
+    this.rerollBtn = h('button', { class: 'btn btn-icon btn-xs', type: 'button', title: 'New random seed', 'aria-label': 'New random seed', onclick: () => this.write('seed', String(randomSeed())) }, icon('dice', 14))
 
     const editorHost = h('div', { class: 'shot-editor', 'data-testid': 'shot-prompt' })
     this.el = h(

@@ -2,6 +2,7 @@
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import { h } from '../dom'
+import { icon } from '../icons'
 import { ShotCard } from './shot-card'
 import { addShot, moveShot, removeShot, shotsArray, type Shot } from './schema'
 
@@ -18,7 +19,7 @@ export class ShotList {
   constructor(private readonly doc: Y.Doc, private readonly awareness: Awareness, editable: boolean) {
     this.editable = editable
     this.shots = shotsArray(doc)
-    this.addBtn = h('button', { class: 'btn btn-secondary add-shot', type: 'button', 'data-testid': 'add-shot', onclick: () => addShot(this.doc) }, '＋ Add shot')
+    this.addBtn = h('button', { class: 'btn btn-secondary add-shot', type: 'button', 'data-testid': 'add-shot', onclick: () => addShot(this.doc) }, icon('plus'), 'Add shot')
     this.el = h('section', { class: 'shots' }, h('div', { class: 'section-head' }, h('h2', {}, 'Shots'), this.addBtn), this.listEl)
     this.shots.observe(this.observer)
     this.render()

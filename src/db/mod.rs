@@ -54,6 +54,11 @@ impl Db {
     /// Connects with a libpq-style string or a `postgres://` URL.
     pub fn connect(conn: &str) -> Result<Db, DbError> {
         let config = tokio_postgres::Config::from_str(conn).map_err(|e| DbError::Config(e.to_string()))?;
+        Self::connect_config(config)
+    }
+
+    /// Connects with a parsed configuration.
+    pub fn connect_config(config: tokio_postgres::Config) -> Result<Db, DbError> {
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| DbError::Config(e.to_string()))?;
         Ok(Db { pool })

@@ -1,0 +1,99 @@
+//! Room load time: how long a room with 100,000 small updates takes to load from Postgres
+//! (fetch the log + apply it to a fresh `yrs::Doc`), before and after compaction.
+//!
+//! Run: `cargo bench --bench room_load` (uses `DATABASE_URL`, else a private cluster in
+//! `$REELROOM_TEST_PG_DIR` or /var/tmp/reelroom-bench-pg). `--updates N` changes the count.
+
+use std::time::Instant;
+
+use actors::store::RoomStore;
+use actors::sync::RoomSync;
+use reelroom::db::cluster::PrivateCluster;
+use reelroom::db::room_log::PgRoomStore;
+use reelroom::db::{create_database_if_missing, Db};
+use yrs::{GetString, ReadTxn, StateVector, Text, Transact};
+
+/// Updates appended per INSERT while seeding.
+const SEED_BATCH: usize = 2_000;
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+async fn load_once(store: &PgRoomStore, room: uuid::Uuid) -> Result<(f64, f64, usize, usize), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let stored = store.load(room).await?;
+    let fetched = started.elapsed().as_secs_f64() * 1e3;
+    let updates: Vec<Vec<u8>> = stored.updates.into_iter().map(|(_, u)| u).collect();
+    let (sync, skipped) = RoomSync::load(stored.snapshot_v2.as_deref(), &updates);
+    let total = started.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(skipped, 0);
+    let chars = {
+        let txn = sync.doc().transact();
+        txn.get_text("title").map(|t| t.get_string(&txn).len()).unwrap_or(0)
+    };
+    Ok((fetched, total, updates.len(), chars))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let count = arg("--updates", 100_000);
+    let admin = match std::env::var("DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let dir = std::env::var("REELROOM_TEST_PG_DIR").unwrap_or_else(|_| "/var/tmp/reelroom-bench-pg".into());
+            tokio::task::spawn_blocking(move || PrivateCluster::ensure(std::path::Path::new(&dir))).await??.connection_string("postgres")
+        }
+    };
+    let name = format!("rr_bench_{}", uuid::Uuid::new_v4().simple());
+    create_database_if_missing(&admin, &name).await?;
+    let mut config: tokio_postgres::Config = admin.parse()?;
+    config.dbname(&name);
+    let db = Db::connect_config(config)?;
+    db.migrate().await?;
+    let user = db.create_user("bench", "x").await?;
+    let room = db.create_room(user.id, "bench").await?;
+    let store = PgRoomStore::new(db.clone());
+
+    // 100k single-character edits, as typed: each is one small v1 update.
+    let doc = yrs::Doc::new();
+    let text = doc.get_or_insert_text("title");
+    let mut batch = Vec::with_capacity(SEED_BATCH);
+    let seeding = Instant::now();
+    for i in 0..count {
+        let before = doc.transact().state_vector();
+        text.insert(&mut doc.transact_mut(), i as u32, "k");
+        batch.push(doc.transact().encode_state_as_update_v1(&before));
+        if batch.len() == SEED_BATCH || i + 1 == count {
+            store.append(room, std::mem::take(&mut batch)).await?;
+        }
+    }
+    let avg = doc.transact().encode_state_as_update_v1(&StateVector::default()).len();
+    println!("seeded {count} updates in {:.1} s (final doc {avg} B)", seeding.elapsed().as_secs_f64());
+
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        runs.push(load_once(&store, room).await?);
+    }
+    runs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (fetch, uncompacted, n, chars) = runs[runs.len() / 2];
+    assert_eq!(chars, count);
+    let total = uncompacted;
+    println!("uncompacted: {n} updates: fetch {fetch:.0} ms, fetch+apply {total:.0} ms (median of 5)");
+
+    let (sync, _) = RoomSync::load(None, &store.load(room).await?.updates.into_iter().map(|(_, u)| u).collect::<Vec<_>>());
+    let last_seq = store.load(room).await?.updates.last().map(|(s, _)| *s).unwrap_or(0);
+    store.compact(room, sync.snapshot_v2(), last_seq).await?;
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        runs.push(load_once(&store, room).await?);
+    }
+    runs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (fetch, total, _, chars) = runs[runs.len() / 2];
+    assert_eq!(chars, count);
+    println!("compacted snapshot: fetch {fetch:.1} ms, fetch+apply {total:.1} ms (median of 5)");
+    println!("{{\"updates\":{count},\"uncompacted_load_ms\":{uncompacted:.1},\"compacted_load_ms\":{total:.1}}}");
+    drop(db);
+    Ok(())
+}

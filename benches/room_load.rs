@@ -18,10 +18,17 @@ const SEED_BATCH: usize = 2_000;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
-async fn load_once(store: &PgRoomStore, room: uuid::Uuid) -> Result<(f64, f64, usize, usize), Box<dyn std::error::Error>> {
+async fn load_once(
+    store: &PgRoomStore,
+    room: uuid::Uuid,
+) -> Result<(f64, f64, usize, usize), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let stored = store.load(room).await?;
     let fetched = started.elapsed().as_secs_f64() * 1e3;
@@ -43,7 +50,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(url) => url,
         Err(_) => {
             let dir = std::env::var("REELROOM_TEST_PG_DIR").unwrap_or_else(|_| "/var/tmp/reelroom-bench-pg".into());
-            tokio::task::spawn_blocking(move || PrivateCluster::ensure(std::path::Path::new(&dir))).await??.connection_string("postgres")
+            tokio::task::spawn_blocking(move || PrivateCluster::ensure(std::path::Path::new(&dir)))
+                .await??
+                .connection_string("postgres")
         }
     };
     let name = format!("rr_bench_{}", uuid::Uuid::new_v4().simple());
@@ -70,7 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let avg = doc.transact().encode_state_as_update_v1(&StateVector::default()).len();
-    println!("seeded {count} updates in {:.1} s (final doc {avg} B)", seeding.elapsed().as_secs_f64());
+    println!(
+        "seeded {count} updates in {:.1} s (final doc {avg} B)",
+        seeding.elapsed().as_secs_f64()
+    );
 
     let mut runs = Vec::new();
     for _ in 0..5 {
@@ -82,7 +94,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let total = uncompacted;
     println!("uncompacted: {n} updates: fetch {fetch:.0} ms, fetch+apply {total:.0} ms (median of 5)");
 
-    let (sync, _) = RoomSync::load(None, &store.load(room).await?.updates.into_iter().map(|(_, u)| u).collect::<Vec<_>>());
+    let (sync, _) = RoomSync::load(
+        None,
+        &store
+            .load(room)
+            .await?
+            .updates
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect::<Vec<_>>(),
+    );
     let last_seq = store.load(room).await?.updates.last().map(|(s, _)| *s).unwrap_or(0);
     store.compact(room, sync.snapshot_v2(), last_seq).await?;
     let mut runs = Vec::new();

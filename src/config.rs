@@ -47,10 +47,14 @@ impl Config {
             bind: env("REELROOM_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir: env("REELROOM_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
             database_url: env("DATABASE_URL"),
-            frontend_dir: env("REELROOM_FRONTEND_DIR")
-                .map_or_else(|| PathBuf::from("frontend/dist"), PathBuf::from),
+            frontend_dir: env("REELROOM_FRONTEND_DIR").map_or_else(|| PathBuf::from("frontend/dist"), PathBuf::from),
             allowed_origins: env("REELROOM_ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().trim_end_matches('/').to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
             secret: env("REELROOM_SECRET"),
             room_idle_grace: Duration::from_millis(env_parse("REELROOM_ROOM_IDLE_GRACE_MS", 30_000)?),

@@ -59,7 +59,12 @@ fn ticket_key(config: &Config) -> anyhow::Result<Vec<u8>> {
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(bytes)?;
     Ok(())
 }
@@ -72,11 +77,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let tickets = TicketSigner::new(ticket_key(&config)?);
     let metrics = Arc::new(Metrics::default());
     let arbiters: Vec<_> = (0..config.workers).map(|_| Arbiter::new().handle()).collect();
-    let room_config = RoomConfig { idle_grace: config.room_idle_grace, compact_every: config.compact_every.max(1) };
+    let room_config = RoomConfig {
+        idle_grace: config.room_idle_grace,
+        compact_every: config.compact_every.max(1),
+    };
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();
     let config = Arc::new(config);
-    let state = web::Data::new(AppState::new(db, registry.clone(), tickets, metrics, Arc::clone(&config)));
+    let state = web::Data::new(AppState::new(
+        db,
+        registry.clone(),
+        tickets,
+        metrics,
+        Arc::clone(&config),
+    ));
     let frontend = config.frontend_dir.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -127,5 +141,7 @@ async fn wait_for_stop_signal() {
 }
 
 fn tracing_actix() -> actix_web::middleware::Logger {
-    actix_web::middleware::Logger::new("%r %s %Dms").exclude("/healthz").exclude("/metrics")
+    actix_web::middleware::Logger::new("%r %s %Dms")
+        .exclude("/healthz")
+        .exclude("/metrics")
 }

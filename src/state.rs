@@ -29,8 +29,21 @@ pub struct AppState {
 
 impl AppState {
     /// Bundles the parts.
-    pub fn new(db: Db, registry: Addr<RoomRegistry>, tickets: TicketSigner, metrics: Arc<Metrics>, config: Arc<Config>) -> Self {
-        AppState { db, registry, tickets, metrics, config, next_session: AtomicU64::new(1) }
+    pub fn new(
+        db: Db,
+        registry: Addr<RoomRegistry>,
+        tickets: TicketSigner,
+        metrics: Arc<Metrics>,
+        config: Arc<Config>,
+    ) -> Self {
+        AppState {
+            db,
+            registry,
+            tickets,
+            metrics,
+            config,
+            next_session: AtomicU64::new(1),
+        }
     }
 
     /// A fresh connection id.

@@ -1,5 +1,6 @@
 //! Hostile or broken clients get a clear close code and reason; nobody else is harmed and
 //! the stored document is intact.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -27,7 +28,13 @@ async fn setup() -> Setup {
     let mut bystander = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
     bystander.insert("title", 0, "safe").await;
     bystander.pump(Duration::from_millis(200)).await;
-    Setup { server, _db: db, owner, room, bystander }
+    Setup {
+        server,
+        _db: db,
+        owner,
+        room,
+        bystander,
+    }
 }
 
 async fn attacker(s: &Setup) -> YClient {
@@ -40,7 +47,11 @@ async fn others_unharmed(s: &mut Setup) {
     s.bystander.insert("title", 4, "!").await;
     let fresh = attacker(s).await;
     let mut fresh = fresh;
-    assert!(fresh.wait_until(|c| c.text("title") == "safe!", WAIT).await, "got {:?}", fresh.text("title"));
+    assert!(
+        fresh.wait_until(|c| c.text("title") == "safe!", WAIT).await,
+        "got {:?}",
+        fresh.text("title")
+    );
     s.bystander.delete("title", 4, 1).await;
     assert!(fresh.wait_until(|c| c.text("title") == "safe", WAIT).await);
 }
@@ -49,12 +60,21 @@ async fn others_unharmed(s: &mut Setup) {
 async fn malformed_frames_are_closed_with_4400() {
     let mut s = setup().await;
     let cases: Vec<(&str, Message)> = vec![
-        ("bad varint", Message::binary(vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80])),
+        (
+            "bad varint",
+            Message::binary(vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]),
+        ),
         ("truncated", Message::binary(vec![0, 2, 50, 1, 2, 3])),
         ("unknown type", Message::binary(vec![42, 0])),
         ("unknown sync type", Message::binary(vec![0, 9, 0])),
-        ("garbage update", Message::binary(wire::encode_update(&[0xff, 0xff, 0xff, 0x01, 0x02]))),
-        ("garbage state vector", Message::binary(wire::encode_sync_step1(&[5, 0xff]))),
+        (
+            "garbage update",
+            Message::binary(wire::encode_update(&[0xff, 0xff, 0xff, 0x01, 0x02])),
+        ),
+        (
+            "garbage state vector",
+            Message::binary(wire::encode_sync_step1(&[5, 0xff])),
+        ),
         ("garbage awareness", Message::binary(wire::encode_awareness(&[3, 1]))),
         ("text frame", Message::text("hello")),
         ("empty frame", Message::binary(Vec::<u8>::new())),
@@ -77,7 +97,9 @@ async fn oversized_messages_are_closed_with_4413() {
     let (code, reason) = bad.expect_close(WAIT).await;
     assert_eq!(code, 4413, "{reason}");
     let mut big_presence = attacker(&s).await;
-    big_presence.set_awareness(1, 1, &format!("\"{}\"", "x".repeat(20_000))).await;
+    big_presence
+        .set_awareness(1, 1, &format!("\"{}\"", "x".repeat(20_000)))
+        .await;
     assert_eq!(big_presence.expect_close(WAIT).await.0, 4413);
     others_unharmed(&mut s).await;
 }
@@ -91,7 +113,10 @@ async fn a_large_document_syncs_in_one_big_first_frame() {
         writer.insert("body", i * 200_000, &chunk).await; // 200 KB updates: above the 64 KiB default
     }
     let mut late = attacker(&s).await;
-    assert!(late.wait_until(|c| c.text("body").len() == 1_000_000, WAIT).await, "1 MB document synced");
+    assert!(
+        late.wait_until(|c| c.text("body").len() == 1_000_000, WAIT).await,
+        "1 MB document synced"
+    );
     assert!(writer.is_open());
 }
 

@@ -1,5 +1,6 @@
 //! Live co-editing over `/sync`: convergence, roles, presence, membership changes, tickets,
 //! and the control socket — all against the real server and Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -30,7 +31,14 @@ async fn room_with_three_members() -> Room {
     let id = owner.create_room("scene").await;
     owner.set_member(&id, "editor", "editor").await;
     owner.set_member(&id, "viewer", "viewer").await;
-    Room { _db: db, server, owner, editor, viewer, id }
+    Room {
+        _db: db,
+        server,
+        owner,
+        editor,
+        viewer,
+        id,
+    }
 }
 
 #[tokio::test]
@@ -57,11 +65,20 @@ async fn a_viewer_is_told_and_its_writes_are_neither_stored_nor_broadcast() {
     let mut editor = YClient::connect(&ws, &r.id, &r.editor.ticket(&r.id).await).await;
     let mut viewer = YClient::connect(&ws, &r.id, &r.viewer.ticket(&r.id).await).await;
     editor.insert("title", 0, "ok").await;
-    assert!(viewer.wait_until(|c| c.text("title") == "ok", WAIT).await, "viewers receive everything");
+    assert!(
+        viewer.wait_until(|c| c.text("title") == "ok", WAIT).await,
+        "viewers receive everything"
+    );
     viewer.insert("title", 0, "HACK").await;
-    assert!(viewer.wait_until(|c| !c.denied.is_empty(), WAIT).await, "viewer is told");
+    assert!(
+        viewer.wait_until(|c| !c.denied.is_empty(), WAIT).await,
+        "viewer is told"
+    );
     assert!(viewer.denied[0].contains("read-only"));
-    assert!(viewer.is_open(), "the viewer stays connected (stock clients would reconnect in a loop)");
+    assert!(
+        viewer.is_open(),
+        "the viewer stays connected (stock clients would reconnect in a loop)"
+    );
     editor.pump(Duration::from_millis(500)).await;
     assert_eq!(editor.text("title"), "ok");
     r.server.restart();
@@ -75,16 +92,27 @@ async fn presence_is_shared_and_removed_when_a_client_leaves() {
     let ws = r.server.ws_url();
     let mut a = YClient::connect(&ws, &r.id, &r.owner.ticket(&r.id).await).await;
     let mut b = YClient::connect(&ws, &r.id, &r.viewer.ticket(&r.id).await).await;
-    a.set_awareness(111, 1, r##"{"user":{"name":"owner","color":"#ff0000"}}"##).await;
+    a.set_awareness(111, 1, r##"{"user":{"name":"owner","color":"#ff0000"}}"##)
+        .await;
     b.set_awareness(222, 1, r#"{"user":{"name":"viewer"}}"#).await;
-    assert!(b.wait_until(|c| c.awareness.contains_key(&111) && c.awareness.contains_key(&222), WAIT).await, "echoed to sender too");
+    assert!(
+        b.wait_until(
+            |c| c.awareness.contains_key(&111) && c.awareness.contains_key(&222),
+            WAIT
+        )
+        .await,
+        "echoed to sender too"
+    );
     assert!(a.wait_until(|c| c.awareness.contains_key(&222), WAIT).await);
     // A client cannot overwrite or remove someone else's presence.
     b.set_awareness(111, 9, "null").await;
     a.pump(Duration::from_millis(300)).await;
     assert!(a.awareness.contains_key(&111));
     a.disconnect().await;
-    assert!(b.wait_until(|c| !c.awareness.contains_key(&111), WAIT).await, "departed client removed");
+    assert!(
+        b.wait_until(|c| !c.awareness.contains_key(&111), WAIT).await,
+        "departed client removed"
+    );
     // A newcomer gets the current presence in its greeting.
     let c = YClient::connect(&ws, &r.id, &r.editor.ticket(&r.id).await).await;
     assert!(c.awareness.contains_key(&222) && !c.awareness.contains_key(&111));
@@ -100,9 +128,16 @@ async fn silent_presence_expires_and_idle_sockets_get_keepalives() {
     assert!(b.wait_until(|c| c.awareness.contains_key(&5), WAIT).await);
     let frames_before = a.frames;
     // a never renews; it stays connected but silent. Expiry is 30 s (+ tick).
-    assert!(b.wait_until(|c| !c.awareness.contains_key(&5), Duration::from_secs(36)).await, "expired");
+    assert!(
+        b.wait_until(|c| !c.awareness.contains_key(&5), Duration::from_secs(36))
+            .await,
+        "expired"
+    );
     a.pump(Duration::from_millis(100)).await;
-    assert!(a.frames > frames_before + 1, "the idle client received keepalives (and the removal)");
+    assert!(
+        a.frames > frames_before + 1,
+        "the idle client received keepalives (and the removal)"
+    );
     assert!(a.is_open() && b.is_open());
 }
 
@@ -114,13 +149,19 @@ async fn removing_a_member_closes_their_connections_and_demotion_applies_live() 
     let mut editor = YClient::connect(&ws, &r.id, &r.editor.ticket(&r.id).await).await;
     editor.insert("title", 0, "a").await;
     assert!(owner.wait_until(|c| c.text("title") == "a", WAIT).await);
-    assert_eq!(r.owner.set_member(&r.id, "editor", "viewer").await, reqwest::StatusCode::OK);
+    assert_eq!(
+        r.owner.set_member(&r.id, "editor", "viewer").await,
+        reqwest::StatusCode::OK
+    );
     editor.pump(Duration::from_millis(200)).await;
     editor.insert("title", 1, "b").await;
     assert!(editor.wait_until(|c| !c.denied.is_empty(), WAIT).await, "demoted live");
     owner.pump(Duration::from_millis(300)).await;
     assert_eq!(owner.text("title"), "a");
-    assert_eq!(r.owner.remove_member(&r.id, "editor").await, reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        r.owner.remove_member(&r.id, "editor").await,
+        reqwest::StatusCode::NO_CONTENT
+    );
     let (code, reason) = editor.expect_close(WAIT).await;
     assert_eq!(code, 4403, "{reason}");
     assert!(reason.contains("removed"));
@@ -144,17 +185,42 @@ async fn ticket_misuse_is_refused_at_upgrade() {
     assert_eq!(res.status(), 401, "no ticket param at all");
     assert_eq!(yclient::open(&ws, &r.id, "garbage", None).await.err(), Some(401));
     let expired = signer.sign(room_uuid, owner_uuid, now - 1);
-    assert_eq!(yclient::open(&ws, &r.id, &expired, None).await.err(), Some(401), "expired");
+    assert_eq!(
+        yclient::open(&ws, &r.id, &expired, None).await.err(),
+        Some(401),
+        "expired"
+    );
     let forged = TicketSigner::new(b"another key entirely, 32 bytes!!".to_vec()).sign(room_uuid, owner_uuid, now + 60);
-    assert_eq!(yclient::open(&ws, &r.id, &forged, None).await.err(), Some(401), "bad signature");
+    assert_eq!(
+        yclient::open(&ws, &r.id, &forged, None).await.err(),
+        Some(401),
+        "bad signature"
+    );
     let for_other_room = stranger.ticket(&other_room).await;
-    assert_eq!(yclient::open(&ws, &r.id, &for_other_room, None).await.err(), Some(403), "ticket for another room");
+    assert_eq!(
+        yclient::open(&ws, &r.id, &for_other_room, None).await.err(),
+        Some(403),
+        "ticket for another room"
+    );
     let non_member = signer.sign(room_uuid, stranger_uuid, now + 60);
-    assert_eq!(yclient::open(&ws, &r.id, &non_member, None).await.err(), Some(403), "signed but not a member");
+    assert_eq!(
+        yclient::open(&ws, &r.id, &non_member, None).await.err(),
+        Some(403),
+        "signed but not a member"
+    );
     let good = r.owner.ticket(&r.id).await;
-    assert_eq!(yclient::open(&ws, &r.id, &good, Some("http://evil.example")).await.err(), Some(403), "foreign origin");
+    assert_eq!(
+        yclient::open(&ws, &r.id, &good, Some("http://evil.example"))
+            .await
+            .err(),
+        Some(403),
+        "foreign origin"
+    );
     let same_origin = format!("http://{}", r.server.host());
-    assert!(yclient::open(&ws, &r.id, &good, Some(&same_origin)).await.is_ok(), "same origin");
+    assert!(
+        yclient::open(&ws, &r.id, &good, Some(&same_origin)).await.is_ok(),
+        "same origin"
+    );
     // A ticket issued before removal stops working once the member is removed.
     let editor_ticket = r.editor.ticket(&r.id).await;
     r.owner.remove_member(&r.id, "editor").await;
@@ -170,7 +236,9 @@ async fn control_socket_says_welcome_and_checks_the_version() {
     let _sync = YClient::connect(&r.server.ws_url(), &r.id, &r.owner.ticket(&r.id).await).await;
     control.send(Message::text(r#"{"type":"hello"}"#)).await.unwrap();
     let welcome = loop {
-        let Some(Ok(message)) = control.next().await else { panic!("socket ended") };
+        let Some(Ok(message)) = control.next().await else {
+            panic!("socket ended")
+        };
         let Message::Text(text) = message else { continue };
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         if value["type"] == "welcome" {
@@ -179,11 +247,21 @@ async fn control_socket_says_welcome_and_checks_the_version() {
     };
     assert_eq!(welcome["role"], "editor");
     assert_eq!(welcome["protocol_version"], 1);
-    let names: Vec<&str> = welcome["members_online"].as_array().unwrap().iter().map(|m| m["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> = welcome["members_online"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["editor", "owner"]);
-    control.send(Message::text(r#"{"type":"launch_rockets"}"#)).await.unwrap();
+    control
+        .send(Message::text(r#"{"type":"launch_rockets"}"#))
+        .await
+        .unwrap();
     let error = loop {
-        let Some(Ok(message)) = control.next().await else { panic!("socket ended") };
+        let Some(Ok(message)) = control.next().await else {
+            panic!("socket ended")
+        };
         let Message::Text(text) = message else { continue };
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         if value["type"] == "error" {

@@ -1,4 +1,5 @@
 //! Nothing acknowledged is lost: restarts, `kill -9`, compaction, and room eviction/reload.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -36,7 +37,10 @@ async fn kill_9_right_after_an_edit_reached_another_client_loses_nothing() {
 #[tokio::test]
 async fn the_log_is_compacted_and_an_idle_room_is_evicted_then_reloaded() {
     let db = TestDb::create().await;
-    let server = TestServer::start(&db.conn, &[("REELROOM_COMPACT_EVERY", "25"), ("REELROOM_ROOM_IDLE_GRACE_MS", "300")]);
+    let server = TestServer::start(
+        &db.conn,
+        &[("REELROOM_COMPACT_EVERY", "25"), ("REELROOM_ROOM_IDLE_GRACE_MS", "300")],
+    );
     let owner = Api::signup(&server.url, "owner").await;
     let room = owner.create_room("r").await;
     let mut a = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
@@ -48,8 +52,16 @@ async fn the_log_is_compacted_and_an_idle_room_is_evicted_then_reloaded() {
     let pg = db.client().await;
     let mut compacted = false;
     for _ in 0..50 {
-        let snapshots: i64 = pg.query_one("SELECT count(*) FROM room_snapshots", &[]).await.unwrap().get(0);
-        let updates: i64 = pg.query_one("SELECT count(*) FROM room_updates", &[]).await.unwrap().get(0);
+        let snapshots: i64 = pg
+            .query_one("SELECT count(*) FROM room_snapshots", &[])
+            .await
+            .unwrap()
+            .get(0);
+        let updates: i64 = pg
+            .query_one("SELECT count(*) FROM room_updates", &[])
+            .await
+            .unwrap()
+            .get(0);
         if snapshots == 1 && updates < 25 {
             compacted = true;
             break;
@@ -69,7 +81,11 @@ async fn the_log_is_compacted_and_an_idle_room_is_evicted_then_reloaded() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(evicted, "empty room unloaded after the grace period");
-    let updates: i64 = pg.query_one("SELECT count(*) FROM room_updates", &[]).await.unwrap().get(0);
+    let updates: i64 = pg
+        .query_one("SELECT count(*) FROM room_updates", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(updates, 0, "final compaction on unload");
     let reloaded = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
     assert_eq!(reloaded.text("title"), "y".repeat(100));
@@ -92,5 +108,8 @@ async fn offline_edits_made_while_the_server_was_down_are_merged_on_reconnect() 
     let a = YClient::connect_with_doc(&server.ws_url(), &room, &owner.ticket(&room).await, doc).await;
     assert_eq!(a.text("title"), "online offline");
     let mut c = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
-    assert!(c.wait_until(|c| c.text("title") == "online offline", WAIT).await, "uploaded in step 2 and stored");
+    assert!(
+        c.wait_until(|c| c.text("title") == "online offline", WAIT).await,
+        "uploaded in step 2 and stored"
+    );
 }

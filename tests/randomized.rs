@@ -2,6 +2,7 @@
 //! concurrently, and the server restarts (gracefully and with SIGKILL) mid-run. Everyone
 //! must converge to the union of all edits. `SEED=<n> cargo test --test randomized`
 //! replays a run; the seed is printed on every run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -41,19 +42,28 @@ fn oracle(slots: &[Slot]) -> String {
     let merged = Doc::new();
     for slot in slots {
         let state = slot.doc().transact().encode_state_as_update_v1(&StateVector::default());
-        merged.transact_mut().apply_update(Update::decode_v1(&state).unwrap()).unwrap();
+        merged
+            .transact_mut()
+            .apply_update(Update::decode_v1(&state).unwrap())
+            .unwrap();
     }
     text_of(&merged)
 }
 
 #[tokio::test]
 async fn random_sessions_with_restarts_converge() {
-    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
     println!("randomized convergence: SEED={seed}");
     let mut rng = StdRng::seed_from_u64(seed);
 
     let db = TestDb::create().await;
-    let mut server = TestServer::start(&db.conn, &[("REELROOM_COMPACT_EVERY", "40"), ("REELROOM_ROOM_IDLE_GRACE_MS", "300")]);
+    let mut server = TestServer::start(
+        &db.conn,
+        &[("REELROOM_COMPACT_EVERY", "40"), ("REELROOM_ROOM_IDLE_GRACE_MS", "300")],
+    );
     let mut users = vec![Api::signup(&server.url, "user_0").await];
     let room = users[0].create_room("chaos").await;
     for i in 1..CLIENTS {
@@ -63,7 +73,9 @@ async fn random_sessions_with_restarts_converge() {
     }
     let mut slots: Vec<Slot> = Vec::new();
     for user in &users {
-        slots.push(Slot::Online(YClient::connect(&server.ws_url(), &room, &user.ticket(&room).await).await));
+        slots.push(Slot::Online(
+            YClient::connect(&server.ws_url(), &room, &user.ticket(&room).await).await,
+        ));
     }
 
     for step in 0..STEPS {
@@ -79,7 +91,9 @@ async fn random_sessions_with_restarts_converge() {
                 local_edit(slots[i].doc(), |txn, t| t.remove_range(txn, at, n), TEXT)
             } else {
                 let at = rng.gen_range(0..=len);
-                let chunk: String = (0..rng.gen_range(1..4)).map(|_| rng.gen_range(b'a'..=b'z') as char).collect();
+                let chunk: String = (0..rng.gen_range(1..4))
+                    .map(|_| rng.gen_range(b'a'..=b'z') as char)
+                    .collect();
                 local_edit(slots[i].doc(), |txn, t| t.insert(txn, at, &chunk), TEXT)
             };
             if let Slot::Online(client) = &mut slots[i] {
@@ -88,14 +102,18 @@ async fn random_sessions_with_restarts_converge() {
         } else if roll < 0.72 {
             // Go offline (keep the replica).
             if let Slot::Online(_) = &slots[i] {
-                let Slot::Online(mut client) = std::mem::replace(&mut slots[i], Slot::Offline(Doc::new())) else { unreachable!() };
+                let Slot::Online(mut client) = std::mem::replace(&mut slots[i], Slot::Offline(Doc::new())) else {
+                    unreachable!()
+                };
                 client.disconnect().await;
                 slots[i] = Slot::Offline(client.into_doc());
             }
         } else if roll < 0.84 {
             // Reconnect with the offline replica.
             if let Slot::Offline(_) = &slots[i] {
-                let Slot::Offline(doc) = std::mem::replace(&mut slots[i], Slot::Offline(Doc::new())) else { unreachable!() };
+                let Slot::Offline(doc) = std::mem::replace(&mut slots[i], Slot::Offline(Doc::new())) else {
+                    unreachable!()
+                };
                 let ticket = users[i].ticket(&room).await;
                 slots[i] = Slot::Online(YClient::connect_with_doc(&server.ws_url(), &room, &ticket, doc).await);
             }
@@ -123,7 +141,9 @@ async fn random_sessions_with_restarts_converge() {
         for (j, slot) in slots.iter_mut().enumerate() {
             if let Slot::Online(client) = slot {
                 if !client.is_open() {
-                    let Slot::Online(client) = std::mem::replace(slot, Slot::Offline(Doc::new())) else { unreachable!() };
+                    let Slot::Online(client) = std::mem::replace(slot, Slot::Offline(Doc::new())) else {
+                        unreachable!()
+                    };
                     *slot = Slot::Offline(client.into_doc());
                     let _ = j;
                 }
@@ -134,18 +154,32 @@ async fn random_sessions_with_restarts_converge() {
     // Everyone comes back; all replicas and a fresh client converge to the union of edits.
     for (i, slot) in slots.iter_mut().enumerate() {
         if let Slot::Offline(_) = slot {
-            let Slot::Offline(doc) = std::mem::replace(slot, Slot::Offline(Doc::new())) else { unreachable!() };
-            *slot = Slot::Online(YClient::connect_with_doc(&server.ws_url(), &room, &users[i].ticket(&room).await, doc).await);
+            let Slot::Offline(doc) = std::mem::replace(slot, Slot::Offline(Doc::new())) else {
+                unreachable!()
+            };
+            *slot = Slot::Online(
+                YClient::connect_with_doc(&server.ws_url(), &room, &users[i].ticket(&room).await, doc).await,
+            );
         }
     }
     let expected = oracle(&slots);
     for slot in &mut slots {
         let Slot::Online(client) = slot else { unreachable!() };
-        let converged = client.wait_until(|c| c.text(TEXT) == expected, Duration::from_secs(20)).await;
-        assert!(converged, "SEED={seed}: replica {:?} != expected {expected:?}", client.text(TEXT));
+        let converged = client
+            .wait_until(|c| c.text(TEXT) == expected, Duration::from_secs(20))
+            .await;
+        assert!(
+            converged,
+            "SEED={seed}: replica {:?} != expected {expected:?}",
+            client.text(TEXT)
+        );
     }
     server.crash_and_restart();
     let fresh = YClient::connect(&server.ws_url(), &room, &users[0].ticket(&room).await).await;
-    assert_eq!(fresh.text(TEXT), expected, "SEED={seed}: stored state after a final kill -9");
+    assert_eq!(
+        fresh.text(TEXT),
+        expected,
+        "SEED={seed}: stored state after a final kill -9"
+    );
     println!("converged on {} chars", expected.len());
 }

@@ -90,8 +90,7 @@ impl AwarenessTable {
                 return Ok(None); // another connection owns this client id
             }
             let newer = entry.clock < clock;
-            let removal_at_same_clock =
-                entry.clock == clock && state.is_none() && entry.state.is_some();
+            let removal_at_same_clock = entry.clock == clock && state.is_none() && entry.state.is_some();
             if !(newer || removal_at_same_clock) {
                 return Ok(None);
             }
@@ -104,11 +103,22 @@ impl AwarenessTable {
         if state.is_none() {
             return Ok(None);
         }
-        let owned = self.entries.values().filter(|e| e.owner == session && e.state.is_some());
+        let owned = self
+            .entries
+            .values()
+            .filter(|e| e.owner == session && e.state.is_some());
         if owned.count() >= MAX_AWARENESS_CLIENTS_PER_SESSION {
             return Err(AwarenessError::TooManyClients);
         }
-        self.entries.insert(client, Entry { clock, state: state.clone(), updated: now, owner: session });
+        self.entries.insert(
+            client,
+            Entry {
+                clock,
+                state: state.clone(),
+                updated: now,
+                owner: session,
+            },
+        );
         Ok(Some((client, clock, state)))
     }
 
@@ -134,7 +144,8 @@ impl AwarenessTable {
         }
         // Removed entries keep their clock briefly so a late stale update is not re-added;
         // drop them once they are old, so the table does not grow forever.
-        self.entries.retain(|_, e| e.state.is_some() || e.updated.elapsed() < AWARENESS_TIMEOUT);
+        self.entries
+            .retain(|_, e| e.state.is_some() || e.updated.elapsed() < AWARENESS_TIMEOUT);
         (!changes.is_empty()).then(|| encode_entries(&changes))
     }
 
@@ -182,9 +193,18 @@ mod tests {
     fn newer_clock_wins_and_null_removes() {
         let mut table = AwarenessTable::default();
         let now = Instant::now();
-        assert!(table.apply(1, &update(&[(7, 1, "{\"a\":1}")]), now).expect("ok").is_some());
-        assert!(table.apply(1, &update(&[(7, 1, "{\"a\":2}")]), now).expect("ok").is_none());
-        assert!(table.apply(1, &update(&[(7, 2, "{\"a\":2}")]), now).expect("ok").is_some());
+        assert!(table
+            .apply(1, &update(&[(7, 1, "{\"a\":1}")]), now)
+            .expect("ok")
+            .is_some());
+        assert!(table
+            .apply(1, &update(&[(7, 1, "{\"a\":2}")]), now)
+            .expect("ok")
+            .is_none());
+        assert!(table
+            .apply(1, &update(&[(7, 2, "{\"a\":2}")]), now)
+            .expect("ok")
+            .is_some());
         assert_eq!(table.live_count(), 1);
         assert!(table.apply(1, &update(&[(7, 2, "null")]), now).expect("ok").is_some());
         assert_eq!(table.live_count(), 0);
@@ -217,8 +237,13 @@ mod tests {
         let mut table = AwarenessTable::default();
         let now = Instant::now();
         let big = format!("\"{}\"", "x".repeat(MAX_AWARENESS_STATE_BYTES));
-        assert_eq!(table.apply(1, &update(&[(1, 1, &big)]), now), Err(AwarenessError::StateTooLarge));
-        let many: Vec<(u64, u64, &str)> = (0..=MAX_AWARENESS_CLIENTS_PER_SESSION as u64).map(|c| (c, 1, "{}")).collect();
+        assert_eq!(
+            table.apply(1, &update(&[(1, 1, &big)]), now),
+            Err(AwarenessError::StateTooLarge)
+        );
+        let many: Vec<(u64, u64, &str)> = (0..=MAX_AWARENESS_CLIENTS_PER_SESSION as u64)
+            .map(|c| (c, 1, "{}"))
+            .collect();
         assert_eq!(table.apply(1, &update(&many), now), Err(AwarenessError::TooManyClients));
         assert!(table.apply(1, &[5, 1], now).is_err());
     }

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds (seconds) of the latency histogram buckets.
-pub const LATENCY_BUCKETS_S: [f64; 12] =
-    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5];
+pub const LATENCY_BUCKETS_S: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5,
+];
 
 /// A Prometheus-style cumulative histogram.
 #[derive(Debug, Default)]
@@ -34,11 +35,18 @@ impl Histogram {
         use std::fmt::Write;
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
         for (bound, bucket) in LATENCY_BUCKETS_S.iter().zip(&self.buckets) {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", bucket.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
         }
         let count = self.count.load(Ordering::Relaxed);
         let sum = self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}");
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
+        );
     }
 }
 
@@ -83,22 +91,64 @@ impl Metrics {
     pub fn render(&self, out: &mut String) {
         use std::fmt::Write;
         let gauges = [
-            ("reelroom_connections", "Open WebSocket connections", &self.connections, "gauge"),
+            (
+                "reelroom_connections",
+                "Open WebSocket connections",
+                &self.connections,
+                "gauge",
+            ),
             ("reelroom_rooms", "Rooms loaded in memory", &self.rooms, "gauge"),
-            ("reelroom_messages_in_total", "Frames received", &self.messages_in, "counter"),
-            ("reelroom_messages_out_total", "Frames sent", &self.messages_out, "counter"),
+            (
+                "reelroom_messages_in_total",
+                "Frames received",
+                &self.messages_in,
+                "counter",
+            ),
+            (
+                "reelroom_messages_out_total",
+                "Frames sent",
+                &self.messages_out,
+                "counter",
+            ),
             ("reelroom_bytes_in_total", "Bytes received", &self.bytes_in, "counter"),
             ("reelroom_bytes_out_total", "Bytes sent", &self.bytes_out, "counter"),
-            ("reelroom_slow_consumers_closed_total", "Sessions closed as slow consumers", &self.slow_consumers_closed, "counter"),
-            ("reelroom_bad_input_closed_total", "Sessions closed for bad input", &self.bad_input_closed, "counter"),
-            ("reelroom_writes_refused_total", "Viewer writes refused", &self.writes_refused, "counter"),
-            ("reelroom_persist_failures_total", "Failed update appends", &self.persist_failures, "counter"),
+            (
+                "reelroom_slow_consumers_closed_total",
+                "Sessions closed as slow consumers",
+                &self.slow_consumers_closed,
+                "counter",
+            ),
+            (
+                "reelroom_bad_input_closed_total",
+                "Sessions closed for bad input",
+                &self.bad_input_closed,
+                "counter",
+            ),
+            (
+                "reelroom_writes_refused_total",
+                "Viewer writes refused",
+                &self.writes_refused,
+                "counter",
+            ),
+            (
+                "reelroom_persist_failures_total",
+                "Failed update appends",
+                &self.persist_failures,
+                "counter",
+            ),
         ];
         for (name, help, value, kind) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
         }
-        self.update_apply.render("reelroom_update_apply_seconds", "Time to apply a committed update", out);
-        self.persist.render("reelroom_persist_seconds", "Time to commit a batch of updates", out);
-        self.room_load.render("reelroom_room_load_seconds", "Time to load a room", out);
+        self.update_apply
+            .render("reelroom_update_apply_seconds", "Time to apply a committed update", out);
+        self.persist
+            .render("reelroom_persist_seconds", "Time to commit a batch of updates", out);
+        self.room_load
+            .render("reelroom_room_load_seconds", "Time to load a room", out);
     }
 }

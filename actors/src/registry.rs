@@ -61,7 +61,9 @@ pub struct RoomRegistry {
 
 impl std::fmt::Debug for RoomRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomRegistry").field("rooms", &self.rooms.len()).finish_non_exhaustive()
+        f.debug_struct("RoomRegistry")
+            .field("rooms", &self.rooms.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +75,14 @@ impl RoomRegistry {
         config: RoomConfig,
         arbiters: Vec<ArbiterHandle>,
     ) -> Self {
-        RoomRegistry { rooms: HashMap::new(), store, metrics, config, arbiters, next_arbiter: 0 }
+        RoomRegistry {
+            rooms: HashMap::new(),
+            store,
+            metrics,
+            config,
+            arbiters,
+            next_arbiter: 0,
+        }
     }
 }
 

@@ -42,7 +42,10 @@ pub struct RoomConfig {
 
 impl Default for RoomConfig {
     fn default() -> Self {
-        RoomConfig { idle_grace: Duration::from_secs(30), compact_every: 1000 }
+        RoomConfig {
+            idle_grace: Duration::from_secs(30),
+            compact_every: 1000,
+        }
     }
 }
 
@@ -134,7 +137,9 @@ pub struct RoomActor {
 
 impl std::fmt::Debug for RoomActor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomActor").field("room_id", &self.room_id).finish_non_exhaustive()
+        f.debug_struct("RoomActor")
+            .field("room_id", &self.room_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -194,7 +199,9 @@ impl RoomActor {
         match session.outbound.try_send(frame) {
             Ok(()) => {
                 Metrics::inc(&self.metrics.messages_out);
-                self.metrics.bytes_out.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+                self.metrics
+                    .bytes_out
+                    .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
             }
             Err(TrySendError::Full(_)) => {
                 Metrics::inc(&self.metrics.slow_consumers_closed);
@@ -232,10 +239,18 @@ impl RoomActor {
     }
 
     fn announce_members(&mut self) {
-        let message = ServerMessage::MembersOnline { members_online: self.members_online() };
-        let Ok(text) = serde_json::to_string(&message) else { return };
-        let controls: Vec<SessionId> =
-            self.sessions.values().filter(|s| s.kind == SessionKind::Control).map(|s| s.id).collect();
+        let message = ServerMessage::MembersOnline {
+            members_online: self.members_online(),
+        };
+        let Ok(text) = serde_json::to_string(&message) else {
+            return;
+        };
+        let controls: Vec<SessionId> = self
+            .sessions
+            .values()
+            .filter(|s| s.kind == SessionKind::Control)
+            .map(|s| s.id)
+            .collect();
         for id in controls {
             self.send_to(id, Outbound::Text(text.clone()));
         }
@@ -243,7 +258,9 @@ impl RoomActor {
 
     /// Removes a session, closing its socket with `close` if given, and tells the others.
     fn drop_session(&mut self, id: SessionId, close: Option<CloseReason>) {
-        let Some(mut session) = self.sessions.remove(&id) else { return };
+        let Some(mut session) = self.sessions.remove(&id) else {
+            return;
+        };
         if let Some(reason) = close {
             info!(room = %self.room_id, session = id, user = %session.user_id, code = reason.code.code(), reason = %reason.reason, "closing session");
             session.close(reason);
@@ -367,7 +384,10 @@ impl RoomActor {
         let failed = matches!(self.state, Loaded::Failed(_)) && self.sessions.is_empty();
         if (idle || failed) && !self.closing {
             self.closing = true;
-            let _ = self.registry.try_send(RoomIdle { room_id: self.room_id, addr: ctx.address() });
+            let _ = self.registry.try_send(RoomIdle {
+                room_id: self.room_id,
+                addr: ctx.address(),
+            });
             match self.compaction() {
                 Some(fut) => {
                     ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
@@ -395,10 +415,14 @@ impl Actor for RoomActor {
         let room = self.room_id;
         let started = Instant::now();
         // `wait` holds every other message until the document is loaded.
-        ctx.wait(async move { store.load(room).await }.into_actor(self).map(move |result, act, ctx| {
-            act.finish_load(result, started);
-            act.maybe_compact(ctx);
-        }));
+        ctx.wait(
+            async move { store.load(room).await }
+                .into_actor(self)
+                .map(move |result, act, ctx| {
+                    act.finish_load(result, started);
+                    act.maybe_compact(ctx);
+                }),
+        );
         ctx.run_interval(ROOM_TICK, |act, ctx| act.tick(ctx));
     }
 
@@ -495,13 +519,20 @@ impl Handler<MemberChanged> for RoomActor {
     type Result = ();
 
     fn handle(&mut self, msg: MemberChanged, _ctx: &mut Context<Self>) {
-        let ids: Vec<SessionId> =
-            self.sessions.values().filter(|s| s.user_id == msg.user_id).map(|s| s.id).collect();
+        let ids: Vec<SessionId> = self
+            .sessions
+            .values()
+            .filter(|s| s.user_id == msg.user_id)
+            .map(|s| s.id)
+            .collect();
         for id in ids {
             match msg.role {
                 None => self.drop_session(
                     id,
-                    Some(CloseReason::new(CloseCode::Forbidden, "you were removed from this room")),
+                    Some(CloseReason::new(
+                        CloseCode::Forbidden,
+                        "you were removed from this room",
+                    )),
                 ),
                 Some(role) => {
                     if let Some(session) = self.sessions.get_mut(&id) {

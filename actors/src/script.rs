@@ -54,8 +54,7 @@ fn read_shot(path: &str, item: &Any) -> Result<Shot, ScriptError> {
     Ok(Shot {
         id: string(map, "id", &field("id"))?.unwrap_or_default(),
         prompt: string(map, "prompt", &field("prompt"))?.unwrap_or_default(),
-        duration_s: number(map, "duration_s", &field("duration_s"))?
-            .unwrap_or(protocol::script::DEFAULT_SHOT_SECONDS),
+        duration_s: number(map, "duration_s", &field("duration_s"))?.unwrap_or(protocol::script::DEFAULT_SHOT_SECONDS),
         seed: integer(map, "seed", &field("seed"))?.unwrap_or(0),
         style: string(map, "style", &field("style"))?.unwrap_or_default(),
         avatars,
@@ -67,10 +66,9 @@ fn read_settings(map: &HashMap<String, Any>) -> Result<Settings, ScriptError> {
     let steps = integer(map, "steps", "settings.steps")?.map_or(Ok(defaults.steps), |v| {
         u32::try_from(v).map_err(|_| ScriptError::new("settings.steps", "out of range"))
     })?;
-    let resolution =
-        integer(map, "resolution", "settings.resolution")?.map_or(Ok(defaults.resolution), |v| {
-            u32::try_from(v).map_err(|_| ScriptError::new("settings.resolution", "out of range"))
-        })?;
+    let resolution = integer(map, "resolution", "settings.resolution")?.map_or(Ok(defaults.resolution), |v| {
+        u32::try_from(v).map_err(|_| ScriptError::new("settings.resolution", "out of range"))
+    })?;
     let live = match map.get("live") {
         None | Some(Any::Null | Any::Undefined) => defaults.live,
         Some(Any::Bool(b)) => *b,
@@ -95,12 +93,10 @@ fn string(map: &HashMap<String, Any>, key: &str, path: &str) -> Result<Option<St
 fn number(map: &HashMap<String, Any>, key: &str, path: &str) -> Result<Option<f64>, ScriptError> {
     match map.get(key) {
         None | Some(Any::Null | Any::Undefined) => Ok(None),
-        Some(Any::Number(n)) => {
-            match n.as_f64() {
-                Some(value) if value.is_finite() => Ok(Some(value)),
-                _ => Err(ScriptError::new(path, "must be a finite number")),
-            }
-        }
+        Some(Any::Number(n)) => match n.as_f64() {
+            Some(value) if value.is_finite() => Ok(Some(value)),
+            _ => Err(ScriptError::new(path, "must be a finite number")),
+        },
         Some(_) => Err(ScriptError::new(path, "must be a number")),
     }
 }
@@ -108,9 +104,7 @@ fn number(map: &HashMap<String, Any>, key: &str, path: &str) -> Result<Option<f6
 fn integer(map: &HashMap<String, Any>, key: &str, path: &str) -> Result<Option<u64>, ScriptError> {
     match number(map, key, path)? {
         None => Ok(None),
-        Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= protocol::script::MAX_SEED as f64 => {
-            Ok(Some(v as u64))
-        }
+        Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= protocol::script::MAX_SEED as f64 => Ok(Some(v as u64)),
         Some(_) => Err(ScriptError::new(path, "must be a non-negative integer")),
     }
 }

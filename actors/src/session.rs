@@ -43,13 +43,19 @@ pub struct CloseReason {
 impl CloseReason {
     /// A close with a specific reason text.
     pub fn new(code: CloseCode, reason: impl Into<String>) -> Self {
-        CloseReason { code, reason: reason.into() }
+        CloseReason {
+            code,
+            reason: reason.into(),
+        }
     }
 }
 
 impl From<CloseCode> for CloseReason {
     fn from(code: CloseCode) -> Self {
-        CloseReason { code, reason: code.default_reason().to_string() }
+        CloseReason {
+            code,
+            reason: code.default_reason().to_string(),
+        }
     }
 }
 
@@ -83,8 +89,15 @@ impl SessionHandle {
     ) -> (Self, mpsc::Receiver<Outbound>, oneshot::Receiver<CloseReason>) {
         let (tx, rx) = mpsc::channel(SESSION_OUTBOUND_QUEUE);
         let (close_tx, close_rx) = oneshot::channel();
-        let handle =
-            SessionHandle { id, user_id, username, role, kind, outbound: tx, closer: Some(close_tx) };
+        let handle = SessionHandle {
+            id,
+            user_id,
+            username,
+            role,
+            kind,
+            outbound: tx,
+            closer: Some(close_tx),
+        };
         (handle, rx, close_rx)
     }
 

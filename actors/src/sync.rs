@@ -64,8 +64,14 @@ impl RoomSync {
     /// An empty room. Offsets are UTF-16 like Yjs in the browser, so any server-side text
     /// index agrees with clients on non-ASCII text.
     pub fn new() -> Self {
-        let options = Options { offset_kind: yrs::OffsetKind::Utf16, ..Options::default() };
-        RoomSync { doc: Doc::with_options(options), awareness: AwarenessTable::default() }
+        let options = Options {
+            offset_kind: yrs::OffsetKind::Utf16,
+            ..Options::default()
+        };
+        RoomSync {
+            doc: Doc::with_options(options),
+            awareness: AwarenessTable::default(),
+        }
     }
 
     /// Loads stored state: a v2 snapshot (if any) then v1 updates in commit order.
@@ -124,15 +130,12 @@ impl RoomSync {
                     effects.push(Effect::Reply(wire::encode_sync_step2(&diff)));
                 }
                 YMessage::SyncStep2(update) | YMessage::Update(update) => {
-                    let decoded =
-                        decode_update(update, Update::decode_v1).ok_or(SyncError::BadUpdate)?;
+                    let decoded = decode_update(update, Update::decode_v1).ok_or(SyncError::BadUpdate)?;
                     if decoded.is_empty() {
                         continue; // e.g. the empty step 2 every client sends on connect
                     }
                     if !role.can_write() {
-                        effects.push(Effect::Reply(wire::encode_permission_denied(
-                            VIEWER_WRITE_DENIED,
-                        )));
+                        effects.push(Effect::Reply(wire::encode_permission_denied(VIEWER_WRITE_DENIED)));
                         continue;
                     }
                     effects.push(Effect::Persist(update.to_vec()));
@@ -162,7 +165,9 @@ impl RoomSync {
 
     /// A session left: the awareness removal to broadcast, if it had presence.
     pub fn session_left(&mut self, session: SessionId) -> Option<Vec<u8>> {
-        self.awareness.remove_session(session).map(|u| wire::encode_awareness(&u))
+        self.awareness
+            .remove_session(session)
+            .map(|u| wire::encode_awareness(&u))
     }
 
     /// Presence entries that timed out, as a removal to broadcast.
@@ -187,9 +192,6 @@ impl RoomSync {
 }
 
 /// Decodes an update, treating a panic inside yrs on hostile bytes as malformed input.
-fn decode_update(
-    bytes: &[u8],
-    decode: fn(&[u8]) -> Result<Update, yrs::encoding::read::Error>,
-) -> Option<Update> {
+fn decode_update(bytes: &[u8], decode: fn(&[u8]) -> Result<Update, yrs::encoding::read::Error>) -> Option<Update> {
     std::panic::catch_unwind(|| decode(bytes)).ok()?.ok()
 }

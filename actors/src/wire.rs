@@ -248,7 +248,11 @@ mod tests {
         let messages = decode_frame(&frame).expect("valid frame");
         assert_eq!(
             messages,
-            vec![YMessage::SyncStep1(&[0]), YMessage::QueryAwareness, YMessage::Update(&[1, 2, 3])]
+            vec![
+                YMessage::SyncStep1(&[0]),
+                YMessage::QueryAwareness,
+                YMessage::Update(&[1, 2, 3])
+            ]
         );
     }
 

@@ -18,7 +18,9 @@ pub const MAX_ROOM_TITLE_CHARS: usize = 120;
 /// Whether `name` is a valid username: 3-32 characters of `[a-z0-9_]`.
 pub fn is_valid_username(name: &str) -> bool {
     (MIN_USERNAME_CHARS..=MAX_USERNAME_CHARS).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// `POST /api/auth/signup` and `POST /api/auth/login`.

@@ -118,7 +118,10 @@ pub struct ScriptError {
 impl ScriptError {
     /// Builds an error for `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ScriptError { field: field.into(), message: message.into() }
+        ScriptError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -133,7 +136,10 @@ impl std::error::Error for ScriptError {}
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), ScriptError> {
     let chars = value.chars().count();
     if chars > max {
-        return Err(ScriptError::new(field, format!("{chars} characters, at most {max} allowed")));
+        return Err(ScriptError::new(
+            field,
+            format!("{chars} characters, at most {max} allowed"),
+        ));
     }
     Ok(())
 }
@@ -232,7 +238,11 @@ mod tests {
     }
 
     fn script() -> SceneScript {
-        SceneScript { title: "t".into(), shots: vec![shot("a")], settings: Settings::default() }
+        SceneScript {
+            title: "t".into(),
+            shots: vec![shot("a")],
+            settings: Settings::default(),
+        }
     }
 
     #[test]
@@ -245,7 +255,10 @@ mod tests {
         let mut s = script();
         s.shots.push(shot("b"));
         s.shots[1].duration_s = 99.0;
-        assert_eq!(s.validate().map_err(|e| e.field), Err("shots[1].duration_s".to_string()));
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("shots[1].duration_s".to_string())
+        );
 
         let mut s = script();
         s.shots.push(shot("a"));
@@ -253,7 +266,10 @@ mod tests {
 
         let mut s = script();
         s.settings.resolution = 100;
-        assert_eq!(s.validate().map_err(|e| e.field), Err("settings.resolution".to_string()));
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("settings.resolution".to_string())
+        );
 
         let mut s = script();
         s.shots[0].prompt = "  ".into();

@@ -71,7 +71,9 @@ impl TicketSigner {
         let (payload, tag) = ticket.split_once('.').ok_or(TicketError::Invalid)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TicketError::Invalid)?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| TicketError::Invalid)?;
-        self.mac(&payload).verify_slice(&tag).map_err(|_| TicketError::Invalid)?;
+        self.mac(&payload)
+            .verify_slice(&tag)
+            .map_err(|_| TicketError::Invalid)?;
         if payload.len() != 40 {
             return Err(TicketError::Invalid);
         }

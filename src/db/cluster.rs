@@ -92,13 +92,26 @@ impl PrivateCluster {
         let pgdata = dir.join("pgdata");
         let socket_dir = dir.join("run");
         std::fs::create_dir_all(&socket_dir)?;
-        let mut cluster = PrivateCluster { bin_dir, pgdata, socket_dir, port: 0, run_as };
+        let mut cluster = PrivateCluster {
+            bin_dir,
+            pgdata,
+            socket_dir,
+            port: 0,
+            run_as,
+        };
         if let Some(user) = &cluster.run_as {
             cluster.run(Command::new("chown").args([&format!("{user}:"), "-R"]).arg(dir), false)?;
         }
         if !cluster.pgdata.join("PG_VERSION").exists() {
             let mut initdb = cluster.pg_command("initdb");
-            initdb.arg("-D").arg(&cluster.pgdata).args(["-U", CLUSTER_SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-instructions"]);
+            initdb.arg("-D").arg(&cluster.pgdata).args([
+                "-U",
+                CLUSTER_SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ]);
             cluster.run(&mut initdb, true)?;
         }
         if let Some(port) = cluster.running_port() {
@@ -106,10 +119,18 @@ impl PrivateCluster {
             cluster.port = port;
         } else {
             cluster.port = free_port()?;
-            let options = format!("-c listen_addresses='' -k {} -p {}", cluster.socket_dir.display(), cluster.port);
+            let options = format!(
+                "-c listen_addresses='' -k {} -p {}",
+                cluster.socket_dir.display(),
+                cluster.port
+            );
             let mut start = cluster.pg_command("pg_ctl");
-            start.args(["start", "-w", "-t", PG_CTL_TIMEOUT_S, "-D"]).arg(&cluster.pgdata)
-                .arg("-l").arg(dir.join("postgres.log")).args(["-o", &options]);
+            start
+                .args(["start", "-w", "-t", PG_CTL_TIMEOUT_S, "-D"])
+                .arg(&cluster.pgdata)
+                .arg("-l")
+                .arg(dir.join("postgres.log"))
+                .args(["-o", &options]);
             cluster.run(&mut start, true)?;
         }
         drop(lock);
@@ -142,29 +163,45 @@ impl PrivateCluster {
         if output.status.success() {
             return Ok(());
         }
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stderr), String::from_utf8_lossy(&output.stdout));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stderr),
+            String::from_utf8_lossy(&output.stdout)
+        );
         if !quiet_ok {
             tracing::warn!(command = ?cmd, "{text}");
         }
-        Err(ClusterError::Command { command: format!("{cmd:?}"), output: text })
+        Err(ClusterError::Command {
+            command: format!("{cmd:?}"),
+            output: text,
+        })
     }
 
     /// A libpq-style connection string for `dbname`.
     pub fn connection_string(&self, dbname: &str) -> String {
-        format!("host={} port={} user={CLUSTER_SUPERUSER} dbname={dbname}", self.socket_dir.display(), self.port)
+        format!(
+            "host={} port={} user={CLUSTER_SUPERUSER} dbname={dbname}",
+            self.socket_dir.display(),
+            self.port
+        )
     }
 
     /// Stops the cluster (fast shutdown: clients are disconnected, data is safe).
     pub fn stop(&self) -> Result<(), ClusterError> {
         let mut stop = self.pg_command("pg_ctl");
-        stop.args(["stop", "-m", "fast", "-w", "-t", PG_CTL_TIMEOUT_S, "-D"]).arg(&self.pgdata);
+        stop.args(["stop", "-m", "fast", "-w", "-t", PG_CTL_TIMEOUT_S, "-D"])
+            .arg(&self.pgdata);
         self.run(&mut stop, false)
     }
 }
 
 /// Whether `user` can enter `dir` (every ancestor must be searchable).
 fn reachable_by(user: &str, dir: &Path) -> bool {
-    Command::new("runuser").args(["-u", user, "--", "test", "-x"]).arg(dir).status().is_ok_and(|s| s.success())
+    Command::new("runuser")
+        .args(["-u", user, "--", "test", "-x"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Where the cluster of an unreachable data folder lives: `/var/tmp/reelroom-pg-<hash>`.

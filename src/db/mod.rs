@@ -59,8 +59,17 @@ impl Db {
 
     /// Connects with a parsed configuration.
     pub fn connect_config(config: tokio_postgres::Config) -> Result<Db, DbError> {
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| DbError::Config(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| DbError::Config(e.to_string()))?;
         Ok(Db { pool })
     }
 
@@ -80,10 +89,13 @@ impl Db {
         )
         .await?;
         for (version, sql) in MIGRATIONS {
-            let done = txn.query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version]).await?;
+            let done = txn
+                .query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version])
+                .await?;
             if done.is_none() {
                 txn.batch_execute(sql).await?;
-                txn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version]).await?;
+                txn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version])
+                    .await?;
                 tracing::info!(version, "applied migration");
             }
         }
@@ -103,7 +115,9 @@ impl Db {
 pub async fn create_database_if_missing(admin_conn: &str, name: &str) -> Result<(), DbError> {
     let (client, connection) = tokio_postgres::connect(admin_conn, NoTls).await?;
     tokio::spawn(connection);
-    let exists = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name]).await?;
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await?;
     if exists.is_none() {
         let ident = name.replace('"', "\"\"");
         match client.batch_execute(&format!("CREATE DATABASE \"{ident}\"")).await {

@@ -34,11 +34,19 @@ impl RoomStore for PgRoomStore {
             .start()
             .await
             .map_err(unavailable)?;
-        if txn.query_opt("SELECT 1 FROM rooms WHERE id = $1", &[&room]).await.map_err(unavailable)?.is_none() {
+        if txn
+            .query_opt("SELECT 1 FROM rooms WHERE id = $1", &[&room])
+            .await
+            .map_err(unavailable)?
+            .is_none()
+        {
             return Err(StoreError::NotFound);
         }
         let snapshot = txn
-            .query_opt("SELECT upto_seq, snapshot FROM room_snapshots WHERE room_id = $1", &[&room])
+            .query_opt(
+                "SELECT upto_seq, snapshot FROM room_snapshots WHERE room_id = $1",
+                &[&room],
+            )
             .await
             .map_err(unavailable)?;
         let (snapshot_seq, snapshot_v2) = match snapshot {
@@ -46,12 +54,22 @@ impl RoomStore for PgRoomStore {
             None => (0, None),
         };
         let rows = txn
-            .query("SELECT seq, update FROM room_updates WHERE room_id = $1 AND seq > $2 ORDER BY seq", &[&room, &snapshot_seq])
+            .query(
+                "SELECT seq, update FROM room_updates WHERE room_id = $1 AND seq > $2 ORDER BY seq",
+                &[&room, &snapshot_seq],
+            )
             .await
             .map_err(unavailable)?;
         txn.commit().await.map_err(unavailable)?;
-        let updates = rows.iter().map(|r| (r.get::<_, i64>(0), r.get::<_, Vec<u8>>(1))).collect();
-        Ok(StoredRoom { snapshot_v2, snapshot_seq, updates })
+        let updates = rows
+            .iter()
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, Vec<u8>>(1)))
+            .collect();
+        Ok(StoredRoom {
+            snapshot_v2,
+            snapshot_seq,
+            updates,
+        })
     }
 
     async fn append(&self, room: Uuid, updates: Vec<Vec<u8>>) -> Result<i64, StoreError> {
@@ -68,7 +86,8 @@ impl RoomStore for PgRoomStore {
             )
             .await
             .map_err(unavailable)?;
-        row.get::<_, Option<i64>>(0).ok_or_else(|| StoreError::Unavailable("nothing inserted".into()))
+        row.get::<_, Option<i64>>(0)
+            .ok_or_else(|| StoreError::Unavailable("nothing inserted".into()))
     }
 
     async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError> {
@@ -83,9 +102,12 @@ impl RoomStore for PgRoomStore {
         )
         .await
         .map_err(unavailable)?;
-        txn.execute("DELETE FROM room_updates WHERE room_id = $1 AND seq <= $2", &[&room, &upto_seq])
-            .await
-            .map_err(unavailable)?;
+        txn.execute(
+            "DELETE FROM room_updates WHERE room_id = $1 AND seq <= $2",
+            &[&room, &upto_seq],
+        )
+        .await
+        .map_err(unavailable)?;
         txn.commit().await.map_err(unavailable)?;
         Ok(())
     }

@@ -15,8 +15,16 @@ impl Db {
         let id = Uuid::new_v4();
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
-        txn.execute("INSERT INTO rooms (id, title, owner_id) VALUES ($1, $2, $3)", &[&id, &title, &owner]).await?;
-        txn.execute("INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')", &[&id, &owner]).await?;
+        txn.execute(
+            "INSERT INTO rooms (id, title, owner_id) VALUES ($1, $2, $3)",
+            &[&id, &title, &owner],
+        )
+        .await?;
+        txn.execute(
+            "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
+            &[&id, &owner],
+        )
+        .await?;
         txn.commit().await?;
         Ok(id)
     }
@@ -44,7 +52,11 @@ impl Db {
 
     /// The room's title, or `None` if it does not exist.
     pub async fn room_title(&self, room: Uuid) -> Result<Option<String>, DbError> {
-        let row = self.conn().await?.query_opt("SELECT title FROM rooms WHERE id = $1", &[&room]).await?;
+        let row = self
+            .conn()
+            .await?
+            .query_opt("SELECT title FROM rooms WHERE id = $1", &[&room])
+            .await?;
         Ok(row.map(|r| r.get("title")))
     }
 
@@ -53,7 +65,10 @@ impl Db {
         let row = self
             .conn()
             .await?
-            .query_opt("SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2", &[&room, &user])
+            .query_opt(
+                "SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2",
+                &[&room, &user],
+            )
             .await?;
         Ok(row.map(|r| role(r.get("role"))))
     }
@@ -69,7 +84,13 @@ impl Db {
                 &[&room],
             )
             .await?;
-        Ok(rows.iter().map(|r| MemberView { username: r.get("username"), role: role(r.get("role")) }).collect())
+        Ok(rows
+            .iter()
+            .map(|r| MemberView {
+                username: r.get("username"),
+                role: role(r.get("role")),
+            })
+            .collect())
     }
 
     /// Adds `user` to `room` with `role`, or changes their role. Never touches the owner.
@@ -93,7 +114,10 @@ impl Db {
         let removed = self
             .conn()
             .await?
-            .execute("DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 AND role <> 'owner'", &[&room, &user])
+            .execute(
+                "DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 AND role <> 'owner'",
+                &[&room, &user],
+            )
             .await?;
         Ok(removed == 1)
     }

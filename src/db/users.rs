@@ -18,7 +18,10 @@ pub struct User {
 }
 
 fn user(row: &Row) -> User {
-    User { id: row.get("id"), username: row.get("username") }
+    User {
+        id: row.get("id"),
+        username: row.get("username"),
+    }
 }
 
 impl Db {
@@ -27,10 +30,16 @@ impl Db {
         let id = Uuid::new_v4();
         self.conn()
             .await?
-            .execute("INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)", &[&id, &username, &password_hash])
+            .execute(
+                "INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)",
+                &[&id, &username, &password_hash],
+            )
             .await
             .map_err(DbError::from_pg)?;
-        Ok(User { id, username: username.to_string() })
+        Ok(User {
+            id,
+            username: username.to_string(),
+        })
     }
 
     /// A user and their password hash, by name.
@@ -38,20 +47,31 @@ impl Db {
         let row = self
             .conn()
             .await?
-            .query_opt("SELECT id, username, password_hash FROM users WHERE username = $1", &[&username])
+            .query_opt(
+                "SELECT id, username, password_hash FROM users WHERE username = $1",
+                &[&username],
+            )
             .await?;
         Ok(row.map(|r| (user(&r), r.get("password_hash"))))
     }
 
     /// A user by name.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, DbError> {
-        let row = self.conn().await?.query_opt("SELECT id, username FROM users WHERE username = $1", &[&username]).await?;
+        let row = self
+            .conn()
+            .await?
+            .query_opt("SELECT id, username FROM users WHERE username = $1", &[&username])
+            .await?;
         Ok(row.as_ref().map(user))
     }
 
     /// A user by id.
     pub async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, DbError> {
-        let row = self.conn().await?.query_opt("SELECT id, username FROM users WHERE id = $1", &[&id]).await?;
+        let row = self
+            .conn()
+            .await?
+            .query_opt("SELECT id, username FROM users WHERE id = $1", &[&id])
+            .await?;
         Ok(row.as_ref().map(user))
     }
 
@@ -84,7 +104,10 @@ impl Db {
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &[u8]) -> Result<(), DbError> {
-        self.conn().await?.execute("DELETE FROM auth_sessions WHERE token_hash = $1", &[&token_hash]).await?;
+        self.conn()
+            .await?
+            .execute("DELETE FROM auth_sessions WHERE token_hash = $1", &[&token_hash])
+            .await?;
         Ok(())
     }
 }

@@ -11,7 +11,10 @@ use crate::db::DbError;
 use crate::state::AppState;
 
 fn view(user: &User) -> UserView {
-    UserView { id: user.id.to_string(), username: user.username.clone() }
+    UserView {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+    }
 }
 
 async fn start_session(state: &AppState, user: &User) -> Result<actix_web::cookie::Cookie<'static>, ApiError> {
@@ -31,14 +34,23 @@ async fn hash_blocking(password: String) -> Result<String, ApiError> {
 pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
     if !protocol::is_valid_username(&username) {
-        return Err(ApiError::new(ErrorCode::InvalidUsername, "username must be 3-32 characters of a-z, 0-9 and _"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidUsername,
+            "username must be 3-32 characters of a-z, 0-9 and _",
+        ));
     }
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(ApiError::new(ErrorCode::WeakPassword, format!("password must be at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(ApiError::new(
+            ErrorCode::WeakPassword,
+            format!("password must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(ApiError::new(ErrorCode::WeakPassword, format!("password must be at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(ApiError::new(
+            ErrorCode::WeakPassword,
+            format!("password must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     if state.db.user_by_name(&username).await?.is_some() {
         return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken"));

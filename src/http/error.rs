@@ -18,7 +18,10 @@ pub struct ApiError {
 impl ApiError {
     /// Builds an error.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -56,7 +59,9 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
         }
-        JsonPayloadError::ContentType => ApiError::new(ErrorCode::BadRequest, "expected Content-Type: application/json"),
+        JsonPayloadError::ContentType => {
+            ApiError::new(ErrorCode::BadRequest, "expected Content-Type: application/json")
+        }
         _ => ApiError::new(ErrorCode::BadRequest, format!("invalid JSON body: {err}")),
     };
     api.into()

@@ -17,42 +17,51 @@ pub const MAX_JSON_BODY_BYTES: usize = 16 * 1024;
 
 /// Registers every route. `frontend_dir` holds the built web app.
 pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf) {
-    cfg.app_data(web::JsonConfig::default().limit(MAX_JSON_BODY_BYTES).error_handler(error::json_error))
-        .app_data(web::PathConfig::default().error_handler(error::path_error))
-        .route("/healthz", web::get().to(ops::healthz))
-        .route("/metrics", web::get().to(ops::metrics))
-        .route("/sync/{room}", web::get().to(ws::sync::upgrade))
-        .route("/control/{room}", web::get().to(ws::control::upgrade))
-        .service(
-            web::scope("/api")
-                .route("/auth/signup", web::post().to(auth_routes::signup))
-                .route("/auth/login", web::post().to(auth_routes::login))
-                .route("/auth/logout", web::post().to(auth_routes::logout))
-                .route("/me", web::get().to(auth_routes::me))
-                .route("/rooms", web::post().to(room_routes::create))
-                .route("/rooms", web::get().to(room_routes::list))
-                .route("/rooms/{id}", web::get().to(room_routes::detail))
-                .route("/rooms/{id}/ticket", web::post().to(room_routes::ticket))
-                .route("/rooms/{id}/members/{username}", web::put().to(room_routes::set_member))
-                .route("/rooms/{id}/members/{username}", web::delete().to(room_routes::remove_member))
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(error::ApiError::new(ErrorCode::NotFound, "no such API route"))
-                })),
-        );
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_JSON_BODY_BYTES)
+            .error_handler(error::json_error),
+    )
+    .app_data(web::PathConfig::default().error_handler(error::path_error))
+    .route("/healthz", web::get().to(ops::healthz))
+    .route("/metrics", web::get().to(ops::metrics))
+    .route("/sync/{room}", web::get().to(ws::sync::upgrade))
+    .route("/control/{room}", web::get().to(ws::control::upgrade))
+    .service(
+        web::scope("/api")
+            .route("/auth/signup", web::post().to(auth_routes::signup))
+            .route("/auth/login", web::post().to(auth_routes::login))
+            .route("/auth/logout", web::post().to(auth_routes::logout))
+            .route("/me", web::get().to(auth_routes::me))
+            .route("/rooms", web::post().to(room_routes::create))
+            .route("/rooms", web::get().to(room_routes::list))
+            .route("/rooms/{id}", web::get().to(room_routes::detail))
+            .route("/rooms/{id}/ticket", web::post().to(room_routes::ticket))
+            .route("/rooms/{id}/members/{username}", web::put().to(room_routes::set_member))
+            .route(
+                "/rooms/{id}/members/{username}",
+                web::delete().to(room_routes::remove_member),
+            )
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(error::ApiError::new(ErrorCode::NotFound, "no such API route"))
+            })),
+    );
     if !frontend_dir.is_dir() {
         tracing::warn!(dir = %frontend_dir.display(), "web app not built (run `make frontend`); serving the API only");
         return;
     }
     let index = frontend_dir.join("index.html");
-    cfg.service(Files::new("/", frontend_dir).index_file("index.html").default_handler(fn_service(
-        move |req: ServiceRequest| {
-            let index = index.clone();
-            async move {
-                let (req, _) = req.into_parts();
-                let file = NamedFile::open_async(&index).await?;
-                let res = file.into_response(&req);
-                Ok(ServiceResponse::new(req, res))
-            }
-        },
-    )));
+    cfg.service(
+        Files::new("/", frontend_dir)
+            .index_file("index.html")
+            .default_handler(fn_service(move |req: ServiceRequest| {
+                let index = index.clone();
+                async move {
+                    let (req, _) = req.into_parts();
+                    let file = NamedFile::open_async(&index).await?;
+                    let res = file.into_response(&req);
+                    Ok(ServiceResponse::new(req, res))
+                }
+            })),
+    );
 }

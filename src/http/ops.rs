@@ -8,7 +8,8 @@ use crate::state::AppState;
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
-        Err(err) => HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "error": err.to_string()})),
+        Err(err) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable", "error": err.to_string()})),
     }
 }
 

@@ -4,7 +4,9 @@
 use actix_web::{web, HttpResponse};
 use actors::registry::NotifyMember;
 use actors::room::MemberChanged;
-use protocol::{CreateRoom, ErrorCode, MemberView, Role, RoomDetail, RoomView, SetMemberRole, TicketView, MAX_ROOM_TITLE_CHARS};
+use protocol::{
+    CreateRoom, ErrorCode, MemberView, Role, RoomDetail, RoomView, SetMemberRole, TicketView, MAX_ROOM_TITLE_CHARS,
+};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -17,20 +19,39 @@ fn room_id(raw: &str) -> Result<Uuid, ApiError> {
 
 /// The caller's role in `room`: 404 if the room does not exist, 403 if not a member.
 async fn role_in(state: &AppState, room: Uuid, user: Uuid) -> Result<(String, Role), ApiError> {
-    let title = state.db.room_title(room).await?.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such room"))?;
-    let role = state.db.member_role(room, user).await?.ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you are not a member of this room"))?;
+    let title = state
+        .db
+        .room_title(room)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such room"))?;
+    let role = state
+        .db
+        .member_role(room, user)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you are not a member of this room"))?;
     Ok((title, role))
 }
 
 /// `POST /api/rooms`.
-pub async fn create(state: web::Data<AppState>, CurrentUser(user): CurrentUser, body: web::Json<CreateRoom>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    body: web::Json<CreateRoom>,
+) -> Result<HttpResponse, ApiError> {
     let title = body.title.trim();
     let chars = title.chars().count();
     if chars == 0 || chars > MAX_ROOM_TITLE_CHARS {
-        return Err(ApiError::new(ErrorCode::InvalidField, format!("title must be 1-{MAX_ROOM_TITLE_CHARS} characters")));
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            format!("title must be 1-{MAX_ROOM_TITLE_CHARS} characters"),
+        ));
     }
     let id = state.db.create_room(user.id, title).await?;
-    Ok(HttpResponse::Created().json(RoomView { id: id.to_string(), title: title.to_string(), role: Role::Owner }))
+    Ok(HttpResponse::Created().json(RoomView {
+        id: id.to_string(),
+        title: title.to_string(),
+        role: Role::Owner,
+    }))
 }
 
 /// `GET /api/rooms`.
@@ -39,20 +60,38 @@ pub async fn list(state: web::Data<AppState>, CurrentUser(user): CurrentUser) ->
 }
 
 /// `GET /api/rooms/{id}`.
-pub async fn detail(state: web::Data<AppState>, CurrentUser(user): CurrentUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn detail(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let room = room_id(&path)?;
     let (title, role) = role_in(&state, room, user.id).await?;
     let members = state.db.members(room).await?;
-    Ok(HttpResponse::Ok().json(RoomDetail { id: room.to_string(), title, role, members }))
+    Ok(HttpResponse::Ok().json(RoomDetail {
+        id: room.to_string(),
+        title,
+        role,
+        members,
+    }))
 }
 
-async fn owner_and_target(state: &AppState, user: Uuid, room: &str, username: &str) -> Result<(Uuid, crate::db::users::User), ApiError> {
+async fn owner_and_target(
+    state: &AppState,
+    user: Uuid,
+    room: &str,
+    username: &str,
+) -> Result<(Uuid, crate::db::users::User), ApiError> {
     let room = room_id(room)?;
     let (_, role) = role_in(state, room, user).await?;
     if role != Role::Owner {
         return Err(ApiError::new(ErrorCode::Forbidden, "only the owner manages members"));
     }
-    let target = state.db.user_by_name(username).await?.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such user"))?;
+    let target = state
+        .db
+        .user_by_name(username)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such user"))?;
     if target.id == user {
         return Err(ApiError::new(ErrorCode::BadRequest, "the owner's role cannot change"));
     }
@@ -74,29 +113,50 @@ pub async fn set_member(
     if !state.db.set_member(room, target.id, body.role).await? {
         return Err(ApiError::new(ErrorCode::BadRequest, "the owner's role cannot change"));
     }
-    let change = MemberChanged { user_id: target.id, role: Some(body.role) };
+    let change = MemberChanged {
+        user_id: target.id,
+        role: Some(body.role),
+    };
     let _ = state.registry.try_send(NotifyMember { room_id: room, change });
-    Ok(HttpResponse::Ok().json(MemberView { username: target.username, role: body.role }))
+    Ok(HttpResponse::Ok().json(MemberView {
+        username: target.username,
+        role: body.role,
+    }))
 }
 
 /// `DELETE /api/rooms/{id}/members/{username}`: removes them and closes their connections.
-pub async fn remove_member(state: web::Data<AppState>, CurrentUser(user): CurrentUser, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (room, username) = path.into_inner();
     let (room, target) = owner_and_target(&state, user.id, &room, &username).await?;
     if !state.db.remove_member(room, target.id).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "not a member of this room"));
     }
-    let change = MemberChanged { user_id: target.id, role: None };
+    let change = MemberChanged {
+        user_id: target.id,
+        role: None,
+    };
     // `send` (not try_send): removal must reach the registry even under load.
     let _ = state.registry.send(NotifyMember { room_id: room, change }).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `POST /api/rooms/{id}/ticket`.
-pub async fn ticket(state: web::Data<AppState>, CurrentUser(user): CurrentUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn ticket(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let room = room_id(&path)?;
     let (_, role) = role_in(&state, room, user.id).await?;
     let expires_at = unix_now() + TICKET_TTL_SECS;
     let ticket = state.tickets.sign(room, user.id, expires_at);
-    Ok(HttpResponse::Ok().json(TicketView { ticket, role, expires_at }))
+    Ok(HttpResponse::Ok().json(TicketView {
+        ticket,
+        role,
+        expires_at,
+    }))
 }

@@ -47,7 +47,8 @@ pub async fn upgrade(
 }
 
 fn encode(message: &ServerMessage) -> String {
-    serde_json::to_string(message).unwrap_or_else(|_| String::from("{\"type\":\"error\",\"code\":\"internal\",\"message\":\"encoding failed\"}"))
+    serde_json::to_string(message)
+        .unwrap_or_else(|_| String::from("{\"type\":\"error\",\"code\":\"internal\",\"message\":\"encoding failed\"}"))
 }
 
 async fn run(
@@ -110,6 +111,8 @@ async fn run(
     state.metrics.connections.fetch_sub(1, Ordering::Relaxed);
     match &close {
         Some(reason) => close_with(socket, reason).await,
-        None => { let _ = socket.close(None).await; }
+        None => {
+            let _ = socket.close(None).await;
+        }
     }
 }

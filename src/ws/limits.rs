@@ -21,7 +21,11 @@ pub struct RateLimiter {
 
 impl Default for RateLimiter {
     fn default() -> Self {
-        RateLimiter { messages: MESSAGE_BURST, bytes: BYTE_BURST, last: Instant::now() }
+        RateLimiter {
+            messages: MESSAGE_BURST,
+            bytes: BYTE_BURST,
+            last: Instant::now(),
+        }
     }
 }
 

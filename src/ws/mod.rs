@@ -31,6 +31,9 @@ pub const JOIN_RETRY_DELAY: Duration = Duration::from_millis(20);
 pub async fn close_with(session: actix_ws::Session, reason: &actors::session::CloseReason) {
     let mut text = reason.reason.clone();
     text.truncate(120); // close reasons are limited to 123 bytes
-    let frame = actix_ws::CloseReason { code: actix_ws::CloseCode::Other(reason.code.code()), description: Some(text) };
+    let frame = actix_ws::CloseReason {
+        code: actix_ws::CloseCode::Other(reason.code.code()),
+        description: Some(text),
+    };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, session.close(Some(frame))).await;
 }

@@ -42,27 +42,55 @@ fn origin_allowed(req: &HttpRequest, allowlist: &[String]) -> bool {
         return allowlist.iter().any(|allowed| allowed == "*" || allowed == origin);
     }
     let origin_host = origin.split_once("://").map_or(origin, |(_, host)| host);
-    let host = req.headers().get("host").and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
 /// Runs every check; the error becomes the upgrade's HTTP response (401/403/404).
-pub async fn authorize(req: &HttpRequest, state: &web::Data<AppState>, room: &str, query: &UpgradeQuery) -> Result<Authorized, ApiError> {
+pub async fn authorize(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    room: &str,
+    query: &UpgradeQuery,
+) -> Result<Authorized, ApiError> {
     if !origin_allowed(req, &state.config.allowed_origins) {
         return Err(ApiError::new(ErrorCode::OriginNotAllowed, "origin not allowed"));
     }
     let room_id = Uuid::parse_str(room).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))?;
-    let ticket = query.ticket.as_deref().ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing ticket"))?;
-    let user_id = state.tickets.verify(ticket, room_id, unix_now()).map_err(|err| match err {
-        TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
-        TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
-    })?;
+    let ticket = query
+        .ticket
+        .as_deref()
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing ticket"))?;
+    let user_id = state
+        .tickets
+        .verify(ticket, room_id, unix_now())
+        .map_err(|err| match err {
+            TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
+            TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
+        })?;
     if state.db.room_title(room_id).await?.is_none() {
         return Err(ApiError::new(ErrorCode::NotFound, "no such room"));
     }
-    let role = state.db.member_role(room_id, user_id).await?.ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "not a member of this room"))?;
-    let user = state.db.user_by_id(user_id).await?.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "no such user"))?;
-    Ok(Authorized { room_id, user_id, username: user.username, role })
+    let role = state
+        .db
+        .member_role(room_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "not a member of this room"))?;
+    let user = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "no such user"))?;
+    Ok(Authorized {
+        room_id,
+        user_id,
+        username: user.username,
+        role,
+    })
 }
 
 /// Joins the room, retrying while an unloading room hands over to a fresh one.
@@ -77,10 +105,22 @@ pub async fn join(
     use actors::session::{CloseReason, SessionHandle};
     use protocol::CloseCode;
     for _ in 0..super::JOIN_RETRIES {
-        let room = state.registry.send(GetRoom(auth.room_id)).await.map_err(|_| CloseReason::from(CloseCode::ShuttingDown))?;
-        let (handle, outbound, closed) = SessionHandle::new(session_id, auth.user_id, auth.username.clone(), auth.role, kind);
+        let room = state
+            .registry
+            .send(GetRoom(auth.room_id))
+            .await
+            .map_err(|_| CloseReason::from(CloseCode::ShuttingDown))?;
+        let (handle, outbound, closed) =
+            SessionHandle::new(session_id, auth.user_id, auth.username.clone(), auth.role, kind);
         match room.send(Join(handle)).await {
-            Ok(Ok(members)) => return Ok(Joined { room, outbound, closed, members }),
+            Ok(Ok(members)) => {
+                return Ok(Joined {
+                    room,
+                    outbound,
+                    closed,
+                    members,
+                })
+            }
             Ok(Err(JoinError::Unavailable(err))) => {
                 tracing::warn!(room = %auth.room_id, %err, "join failed");
                 return Err(CloseReason::new(CloseCode::RoomUnavailable, "room could not be loaded"));

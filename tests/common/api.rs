@@ -19,21 +19,41 @@ impl Api {
     /// A client with an empty cookie jar.
     pub fn anonymous(base: &str) -> reqwest::Client {
         let _ = base;
-        reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(0).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap()
     }
 
     /// Signs up `username` (password `password123`).
     pub async fn signup(base: &str, username: &str) -> Api {
         let http = Self::anonymous(base);
-        let res = http.post(format!("{base}/api/auth/signup")).json(&json!({"username": username, "password": "password123"})).send().await.unwrap();
+        let res = http
+            .post(format!("{base}/api/auth/signup"))
+            .json(&json!({"username": username, "password": "password123"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::CREATED, "signup {username}");
         let body: Value = res.json().await.unwrap();
-        Api { http, base: base.to_string(), username: username.to_string(), id: body["id"].as_str().unwrap().to_string() }
+        Api {
+            http,
+            base: base.to_string(),
+            username: username.to_string(),
+            id: body["id"].as_str().unwrap().to_string(),
+        }
     }
 
     /// POST JSON, returning status and body.
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let res = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -65,7 +85,12 @@ impl Api {
 
     /// DELETE a member (as this user); returns the status.
     pub async fn remove_member(&self, room: &str, username: &str) -> StatusCode {
-        self.http.delete(format!("{}/api/rooms/{room}/members/{username}", self.base)).send().await.unwrap().status()
+        self.http
+            .delete(format!("{}/api/rooms/{room}/members/{username}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     /// A fresh ticket for `room`.

@@ -53,15 +53,26 @@ impl TestDb {
     pub async fn create() -> TestDb {
         let admin = tokio::task::spawn_blocking(admin_conn).await.unwrap();
         let name = format!("rr_test_{}", uuid::Uuid::new_v4().simple());
-        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect("connect as admin");
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .expect("connect as admin");
         tokio::spawn(connection);
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-        TestDb { conn: with_dbname(&admin, &name), admin, name }
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        TestDb {
+            conn: with_dbname(&admin, &name),
+            admin,
+            name,
+        }
     }
 
     /// A direct client on the test database (for assertions on stored rows).
     pub async fn client(&self) -> tokio_postgres::Client {
-        let (client, connection) = tokio_postgres::connect(&self.conn, tokio_postgres::NoTls).await.expect("connect");
+        let (client, connection) = tokio_postgres::connect(&self.conn, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
         tokio::spawn(connection);
         client
     }
@@ -73,11 +84,16 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop runs outside any runtime guarantee: use a thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 if let Ok((client, connection)) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await {
                     tokio::spawn(connection);
-                    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
                 }
             });
         })

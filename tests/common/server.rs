@@ -39,7 +39,10 @@ impl TestServer {
             .env("REELROOM_SECRET", TEST_SECRET)
             .env("REELROOM_FRONTEND_DIR", self.data_dir.join("no-frontend"))
             .env("REELROOM_WORKERS", "2")
-            .env("RUST_LOG", std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in &self.extra_env {
@@ -48,8 +51,13 @@ impl TestServer {
         let mut child = cmd.spawn().expect("spawn reelroom");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read listening line");
-        let addr = line.trim().strip_prefix("reelroom listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read listening line");
+        let addr = line
+            .trim()
+            .strip_prefix("reelroom listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
         self.url = addr.to_string();
         self.child = Some(child);
     }
@@ -96,7 +104,12 @@ impl TestServer {
 
     /// Fetches `/metrics` and returns the value of one un-labelled metric.
     pub async fn metric(&self, name: &str) -> f64 {
-        let body = reqwest::get(format!("{}/metrics", self.url)).await.unwrap().text().await.unwrap();
+        let body = reqwest::get(format!("{}/metrics", self.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         body.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
             .and_then(|v| v.trim().parse().ok())

@@ -36,7 +36,9 @@ pub struct YClient {
 
 /// Opens `/sync/{room}?ticket=…`, optionally with an Origin header. Err = HTTP status.
 pub async fn open(ws_url: &str, room: &str, ticket: &str, origin: Option<&str>) -> Result<Ws, u16> {
-    let mut request = format!("{ws_url}/sync/{room}?ticket={ticket}").into_client_request().unwrap();
+    let mut request = format!("{ws_url}/sync/{room}?ticket={ticket}")
+        .into_client_request()
+        .unwrap();
     if let Some(origin) = origin {
         request.headers_mut().insert("origin", origin.parse().unwrap());
     }
@@ -58,11 +60,24 @@ impl YClient {
 
     /// Connects with an existing replica (its offline edits go up in step 2).
     pub async fn connect_with_doc(ws_url: &str, room: &str, ticket: &str, doc: Doc) -> YClient {
-        let ws = open(ws_url, room, ticket, None).await.unwrap_or_else(|status| panic!("upgrade refused: {status}"));
-        let mut client = YClient { ws: Some(ws), doc, awareness: HashMap::new(), denied: Vec::new(), closed: None, synced: false, frames: 0 };
+        let ws = open(ws_url, room, ticket, None)
+            .await
+            .unwrap_or_else(|status| panic!("upgrade refused: {status}"));
+        let mut client = YClient {
+            ws: Some(ws),
+            doc,
+            awareness: HashMap::new(),
+            denied: Vec::new(),
+            closed: None,
+            synced: false,
+            frames: 0,
+        };
         let sv = client.doc.transact().state_vector().encode_v1();
         client.send(wire::encode_sync_step1(&sv)).await;
-        assert!(client.wait_until(|c| c.synced, Duration::from_secs(10)).await, "sync handshake");
+        assert!(
+            client.wait_until(|c| c.synced, Duration::from_secs(10)).await,
+            "sync handshake"
+        );
         client
     }
 
@@ -87,10 +102,15 @@ impl YClient {
             match message {
                 YMessage::SyncStep1(sv) => {
                     let sv = StateVector::decode_v1(sv).unwrap();
-                    replies.push(wire::encode_sync_step2(&self.doc.transact().encode_state_as_update_v1(&sv)));
+                    replies.push(wire::encode_sync_step2(
+                        &self.doc.transact().encode_state_as_update_v1(&sv),
+                    ));
                 }
                 YMessage::SyncStep2(update) | YMessage::Update(update) => {
-                    self.doc.transact_mut().apply_update(Update::decode_v1(update).unwrap()).unwrap();
+                    self.doc
+                        .transact_mut()
+                        .apply_update(Update::decode_v1(update).unwrap())
+                        .unwrap();
                     if matches!(message, YMessage::SyncStep2(_)) {
                         self.synced = true;
                     }
@@ -138,7 +158,8 @@ impl YClient {
                     }
                 }
                 Ok(Some(Ok(Message::Close(frame)))) => {
-                    self.closed = Some(frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string())));
+                    self.closed =
+                        Some(frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string())));
                     self.ws = None;
                     return cond(self);
                 }
@@ -159,7 +180,10 @@ impl YClient {
 
     /// Waits for the server to close the socket; returns (code, reason).
     pub async fn expect_close(&mut self, timeout: Duration) -> (u16, String) {
-        assert!(self.wait_until(|c| c.closed.is_some(), timeout).await, "expected the server to close the socket");
+        assert!(
+            self.wait_until(|c| c.closed.is_some(), timeout).await,
+            "expected the server to close the socket"
+        );
         self.closed.clone().unwrap()
     }
 
@@ -194,7 +218,12 @@ impl YClient {
     /// Closes the socket cleanly.
     pub async fn disconnect(&mut self) {
         if let Some(mut ws) = self.ws.take() {
-            let _ = ws.close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame { code: CloseCode::Normal, reason: "bye".into() })).await;
+            let _ = ws
+                .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: "bye".into(),
+                }))
+                .await;
         }
     }
 

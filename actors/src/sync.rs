@@ -195,3 +195,135 @@ impl RoomSync {
 fn decode_update(bytes: &[u8], decode: fn(&[u8]) -> Result<Update, yrs::encoding::read::Error>) -> Option<Update> {
     std::panic::catch_unwind(|| decode(bytes)).ok()?.ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{GetString, Text};
+
+    fn edit(doc: &Doc, at: u32, chunk: &str) -> Vec<u8> {
+        let text = doc.get_or_insert_text("title");
+        let before = doc.transact().state_vector();
+        text.insert(&mut doc.transact_mut(), at, chunk);
+        doc.transact().encode_state_as_update_v1(&before)
+    }
+
+    fn title(room: &RoomSync) -> String {
+        let txn = room.doc().transact();
+        txn.get_text("title").map(|t| t.get_string(&txn)).unwrap_or_default()
+    }
+
+    fn now() -> Instant {
+        Instant::now()
+    }
+
+    #[test]
+    fn greeting_starts_with_our_step1() {
+        let room = RoomSync::new();
+        assert_eq!(room.greeting(), vec![wire::encode_sync_step1(&[0])]);
+    }
+
+    #[test]
+    fn an_editor_update_is_persisted_before_it_is_applied() {
+        let mut room = RoomSync::new();
+        let client = Doc::new();
+        let update = edit(&client, 0, "hi");
+        let effects = room
+            .handle_frame(1, Role::Editor, &wire::encode_update(&update), now())
+            .expect("valid");
+        assert_eq!(effects, vec![Effect::Persist(update.clone())]);
+        assert_eq!(title(&room), "", "not applied until committed");
+        assert_eq!(room.apply_committed(&update), Some(wire::encode_update(&update)));
+        assert_eq!(title(&room), "hi");
+    }
+
+    #[test]
+    fn step1_is_answered_with_the_missing_state() {
+        let (mut room, _) = RoomSync::load(None, &[edit(&Doc::new(), 0, "stored")]);
+        let effects = room
+            .handle_frame(1, Role::Viewer, &wire::encode_sync_step1(&[0]), now())
+            .expect("valid");
+        let [Effect::Reply(reply)] = effects.as_slice() else {
+            panic!("one reply expected: {effects:?}")
+        };
+        let Ok(messages) = wire::decode_frame(reply) else {
+            panic!("reply decodes")
+        };
+        let [YMessage::SyncStep2(update)] = messages.as_slice() else {
+            panic!("step 2 expected")
+        };
+        let client = Doc::new();
+        client
+            .transact_mut()
+            .apply_update(Update::decode_v1(update).expect("update"))
+            .expect("applies");
+        assert_eq!(
+            client.get_or_insert_text("title").get_string(&client.transact()),
+            "stored"
+        );
+    }
+
+    #[test]
+    fn a_viewer_is_denied_and_nothing_is_persisted_but_its_empty_step2_is_fine() {
+        let mut room = RoomSync::new();
+        let update = edit(&Doc::new(), 0, "no");
+        let effects = room
+            .handle_frame(1, Role::Viewer, &wire::encode_update(&update), now())
+            .expect("valid");
+        assert_eq!(
+            effects,
+            vec![Effect::Reply(wire::encode_permission_denied(VIEWER_WRITE_DENIED))]
+        );
+        let empty = Doc::new().transact().encode_state_as_update_v1(&StateVector::default());
+        let effects = room
+            .handle_frame(1, Role::Viewer, &wire::encode_sync_step2(&empty), now())
+            .expect("valid");
+        assert!(effects.is_empty());
+    }
+
+    #[test]
+    fn malformed_updates_and_state_vectors_are_errors() {
+        let mut room = RoomSync::new();
+        let bad_update = wire::encode_update(&[0xff, 0xff, 0xff, 0x01]);
+        assert_eq!(
+            room.handle_frame(1, Role::Owner, &bad_update, now()),
+            Err(SyncError::BadUpdate)
+        );
+        let bad_sv = wire::encode_sync_step1(&[9, 0xff]);
+        assert_eq!(
+            room.handle_frame(1, Role::Owner, &bad_sv, now()),
+            Err(SyncError::BadStateVector)
+        );
+        assert!(room.handle_frame(1, Role::Owner, &[77], now()).is_err());
+    }
+
+    #[test]
+    fn presence_is_broadcast_to_all_and_removed_when_the_session_leaves() {
+        let mut room = RoomSync::new();
+        let mut update = Vec::new();
+        wire::write_var_uint(&mut update, 1);
+        wire::write_var_uint(&mut update, 42);
+        wire::write_var_uint(&mut update, 1);
+        wire::write_var_bytes(&mut update, br#"{"user":{"name":"ann"}}"#);
+        let effects = room
+            .handle_frame(7, Role::Viewer, &wire::encode_awareness(&update), now())
+            .expect("valid");
+        assert_eq!(effects, vec![Effect::BroadcastAll(wire::encode_awareness(&update))]);
+        assert_eq!(room.presence_count(), 1);
+        assert_eq!(room.greeting().len(), 2, "newcomers get presence too");
+        assert!(room.session_left(7).is_some());
+        assert_eq!(room.presence_count(), 0);
+    }
+
+    #[test]
+    fn a_snapshot_reloads_to_the_same_document() {
+        let client = Doc::new();
+        let updates = vec![edit(&client, 0, "abc"), edit(&client, 3, "def")];
+        let (room, skipped) = RoomSync::load(None, &updates);
+        assert_eq!(skipped, 0);
+        let (reloaded, _) = RoomSync::load(Some(&room.snapshot_v2()), &[]);
+        assert_eq!(title(&reloaded), "abcdef");
+        let (_, skipped) = RoomSync::load(None, &[vec![0xff, 0x00, 0x13]]);
+        assert_eq!(skipped, 1, "garbage in storage is skipped, not fatal");
+    }
+}

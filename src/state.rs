@@ -24,6 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Configuration.
     pub config: Arc<Config>,
+    /// Failed-login counters.
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
     next_session: AtomicU64,
 }
 
@@ -42,6 +44,7 @@ impl AppState {
             tickets,
             metrics,
             config,
+            login_throttle: Default::default(),
             next_session: AtomicU64::new(1),
         }
     }

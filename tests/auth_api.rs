@@ -248,3 +248,34 @@ async fn rooms_members_and_tickets() {
     let health = reqwest::get(format!("{}/healthz", server.url)).await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_are_throttled() {
+    let db = TestDb::create().await;
+    let server = TestServer::start(&db.conn, &[]);
+    Api::signup(&server.url, "target").await;
+    let http = Api::anonymous(&server.url);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let res = http
+            .post(format!("{}/api/auth/login", server.url))
+            .json(&json!({"username": "target", "password": "guess-guess"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(&statuses[10..], &[429, 429]);
+    let res = http
+        .post(format!("{}/api/auth/login", server.url))
+        .json(&json!({"username": "target", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits out the window"
+    );
+}

@@ -56,6 +56,18 @@ async fn two_clients_converge_and_a_late_joiner_gets_everything() {
     assert!(b.wait_until(|c| c.text("title").len() == 11, WAIT).await);
     let late = YClient::connect(&ws, &r.id, &r.viewer.ticket(&r.id).await).await;
     assert_eq!(late.text("title"), b.text("title"));
+    // Room lists follow the script's title.
+    let expected = b.text("title");
+    let mut listed = String::new();
+    for _ in 0..40 {
+        let (_, rooms) = r.editor.get("/api/rooms").await;
+        listed = rooms[0]["title"].as_str().unwrap_or_default().to_string();
+        if listed == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed, expected);
 }
 
 #[tokio::test]

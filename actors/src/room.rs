@@ -133,6 +133,9 @@ pub struct RoomActor {
     compacting: bool,
     empty_since: Option<Instant>,
     closing: bool,
+    /// Title last written to the store (room lists show it).
+    stored_title: Option<String>,
+    title_dirty: bool,
 }
 
 impl std::fmt::Debug for RoomActor {
@@ -168,6 +171,8 @@ impl RoomActor {
             compacting: false,
             empty_since: Some(Instant::now()),
             closing: false,
+            stored_title: None,
+            title_dirty: false,
         }
     }
 
@@ -316,6 +321,7 @@ impl RoomActor {
             Ok(seq) => {
                 self.last_seq = seq;
                 self.updates_since_snapshot += batch.len();
+                self.title_dirty = true;
                 for PendingUpdate { from, update } in batch {
                     let started = Instant::now();
                     let Loaded::Ready(sync) = &mut self.state else { return };
@@ -371,12 +377,38 @@ impl RoomActor {
         }))
     }
 
+    /// Writes the script's title to the store when it changed (at most once per tick).
+    fn sync_title(&mut self, ctx: &mut Context<Self>) {
+        let Loaded::Ready(sync) = &self.state else { return };
+        if !self.title_dirty {
+            return;
+        }
+        self.title_dirty = false;
+        let title: String = sync.title().chars().take(protocol::MAX_ROOM_TITLE_CHARS).collect();
+        if title.is_empty() || self.stored_title.as_deref() == Some(title.as_str()) {
+            return;
+        }
+        self.stored_title = Some(title.clone());
+        let store = Arc::clone(&self.store);
+        let room = self.room_id;
+        ctx.spawn(
+            async move { store.set_title(room, title).await }
+                .into_actor(self)
+                .map(|result, act, _| {
+                    if let Err(err) = result {
+                        warn!(room = %act.room_id, %err, "storing the title failed");
+                    }
+                }),
+        );
+    }
+
     fn tick(&mut self, ctx: &mut Context<Self>) {
         if let Loaded::Ready(sync) = &mut self.state {
             if let Some(removal) = sync.expire_awareness(Instant::now()) {
                 self.broadcast(Bytes::from(removal), None);
             }
         }
+        self.sync_title(ctx);
         let idle = self.sessions.is_empty()
             && !self.persisting
             && self.pending.is_empty()

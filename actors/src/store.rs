@@ -37,4 +37,6 @@ pub trait RoomStore: Send + Sync + 'static {
     /// Replaces the snapshot with `snapshot_v2`, which covers every update up to `upto_seq`,
     /// and deletes those updates, atomically.
     async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError>;
+    /// Records the script's current title (shown in room lists).
+    async fn set_title(&self, room: Uuid, title: String) -> Result<(), StoreError>;
 }

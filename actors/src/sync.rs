@@ -185,6 +185,15 @@ impl RoomSync {
         self.doc.transact().encode_state_as_update_v1(&StateVector::default())
     }
 
+    /// The script's title (`title` Y.Text), trimmed.
+    pub fn title(&self) -> String {
+        use yrs::GetString;
+        let txn = self.doc.transact();
+        txn.get_text("title")
+            .map(|t| t.get_string(&txn).trim().to_string())
+            .unwrap_or_default()
+    }
+
     /// Number of live presence entries.
     pub fn presence_count(&self) -> usize {
         self.awareness.live_count()

@@ -2,6 +2,7 @@
 
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod tickets;
 
 pub use session::{CurrentUser, SESSION_COOKIE};

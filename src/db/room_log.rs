@@ -90,6 +90,14 @@ impl RoomStore for PgRoomStore {
             .ok_or_else(|| StoreError::Unavailable("nothing inserted".into()))
     }
 
+    async fn set_title(&self, room: Uuid, title: String) -> Result<(), StoreError> {
+        let conn = self.db.conn().await.map_err(unavailable)?;
+        conn.execute("UPDATE rooms SET title = $2 WHERE id = $1", &[&room, &title])
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError> {
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let txn = conn.transaction().await.map_err(unavailable)?;

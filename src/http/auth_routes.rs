@@ -65,10 +65,26 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) ->
     Ok(HttpResponse::Created().cookie(cookie).json(view(&user)))
 }
 
-/// `POST /api/auth/login`.
-pub async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+/// `POST /api/auth/login`. Failures are throttled per account and per address (429).
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
-    let denied = || ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password");
+    let account_key = format!("user:{username}");
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let keys = [account_key.clone(), format!("ip:{address}")];
+    if state.login_throttle.blocked(&keys) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many failed sign-ins; try again in a few minutes",
+        ));
+    }
+    let denied = || {
+        state.login_throttle.failed(&keys);
+        ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password")
+    };
     if password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(denied());
     }
@@ -81,6 +97,7 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> 
     if !ok {
         return Err(denied());
     }
+    state.login_throttle.succeeded(&account_key);
     let cookie = start_session(&state, &user).await?;
     Ok(HttpResponse::Ok().cookie(cookie).json(view(&user)))
 }

@@ -1,116 +1,69 @@
-//! Fan-out benchmark: N rooms × M peers typing into one shared Yjs document per room over the
+//! Fan-out benchmark: N rooms × M peers typing into one Yjs document per room over the
 //! y-websocket protocol (tokio-tungstenite + yrs), against the real `reelroom` binary.
 //!
-//! Measures: keystroke updates/s offered and delivered; fan-out latency p50/p99/p99.9/max (a
-//! peer sends a one-character update → each other peer of its room receives it; the server
-//! commits to Postgres before it broadcasts); server RSS per connection (`/proc/PID/status`
-//! VmRSS before connecting, with every peer connected and idle, and at the end); server and
-//! generator CPU during the typing window (to see which side saturates). Every peer must
-//! receive every other peer's updates of its room: after a drain period the per-sender counts
-//! are compared and the bench exits 1 if anything was lost or a socket closed.
+//! Measures keystroke updates/s offered and delivered; fan-out latency p50/p99/p99.9/max (a peer
+//! sends a one-character update → each other peer of its room receives it; the server commits
+//! to Postgres before it broadcasts); server RSS per connection (VmRSS before connecting, with
+//! every peer connected and idle, and at the end); CPU of server, generator and Postgres while
+//! typing. Every peer must receive every other peer's updates of its room: after a drain period
+//! the per-sender counts are compared; exit status 1 if anything was lost or a socket failed.
 //!
-//! Run:
-//!   cargo bench --bench fanout -- --rooms 100 --peers 10
-//!   cargo bench --bench fanout -- --rooms 1 --peers 200
-//! Flags: --rate R (keystrokes/s over all rooms, default 2000), --seconds S (default 20),
-//! --server URL (use a running server; add --server-pid PID for RSS/CPU), --server-workers W
-//! (REELROOM_WORKERS of the spawned server, default 1), --client-threads T (generator tokio
-//! workers, default 1), --drain S (default 10), --idle S (settle time before the idle RSS
-//! reading, default 3). Without --server it starts the server itself on a fresh database
-//! `rr_bench_<random>` on `DATABASE_URL`'s server or on the private cluster in
-//! `$REELROOM_TEST_PG_DIR` (default /var/tmp/reelroom-bench-pg), dropped at the end.
-//! The last stdout line is a JSON object with every number.
+//! Run: `cargo bench --bench fanout -- --rooms 100 --peers 10` (or `--rooms 1 --peers 200`).
+//! Flags: `--rate R` keystrokes/s over all rooms (2000), `--seconds S` (20), `--server URL` to
+//! use a running server (`--server-pid PID` for its RSS/CPU), `--server-workers W` for the
+//! spawned server's REELROOM_WORKERS (1), `--client-threads T` generator tokio workers (1),
+//! `--drain S` (10), `--idle S` settle time before the idle RSS reading (3). Without `--server`
+//! it starts the server on a fresh database `rr_bench_<random>` on `DATABASE_URL`'s server or
+//! the private cluster in `$REELROOM_TEST_PG_DIR` (default /var/tmp/reelroom-bench-pg), restarts
+//! it after setup (signups' argon2 memory would hide connection memory), and drops the database
+//! at the end. The last stdout line is a JSON object with every number.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use actors::wire::{decode_frame, encode_sync_step1, encode_sync_step2, encode_update, Reader, YMessage};
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
+use tokio::io::AsyncBufReadExt;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Text, Transact};
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
-type Res<T> = Result<T, Error>;
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret";
 const PASSWORD: &str = "bench-password";
 const SETUP_CONCURRENCY: usize = 32;
 const P99_TARGET_MS: f64 = 15.0;
 const IDLE_RSS_TARGET_KIB: f64 = 30.0;
-/// The server's sustained per-connection message limit (src/ws/limits.rs).
-const SERVER_MSG_LIMIT_PER_S: f64 = 200.0;
-/// Clock ticks per second of /proc/*/stat (USER_HZ, 100 on Linux).
+/// Clock ticks per second in /proc/*/stat (USER_HZ).
 const CLK_TCK: f64 = 100.0;
-const USAGE: &str = "usage: cargo bench --bench fanout -- [--rooms N] [--peers M] [--rate R] \
-[--seconds S] [--server URL [--server-pid PID]] [--server-workers W] [--client-threads T] \
-[--drain S] [--idle S]";
+const FLAGS: &str =
+    "--rooms --peers --rate --seconds --server --server-pid --server-workers --client-threads --drain --idle";
 
-#[derive(Debug)]
-struct Args {
-    rooms: usize,
-    peers: usize,
-    rate: f64,
-    seconds: f64,
-    server: Option<String>,
-    server_pid: Option<u32>,
-    server_workers: usize,
-    client_threads: usize,
-    drain: f64,
-    idle: f64,
-}
+/// `--flag value` pairs from the command line.
+struct Flags(HashMap<String, String>);
 
-impl Args {
-    fn parse() -> Res<Args> {
-        let mut a = Args {
-            rooms: 100,
-            peers: 10,
-            rate: 2000.0,
-            seconds: 20.0,
-            server: None,
-            server_pid: None,
-            server_workers: 1,
-            client_threads: 1,
-            drain: 10.0,
-            idle: 3.0,
-        };
-        let mut it = std::env::args().skip(1);
-        while let Some(flag) = it.next() {
-            let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
-            match flag.as_str() {
-                "--bench" => {} // cargo bench passes it to every bench binary
-                "--rooms" => a.rooms = value()?.parse()?,
-                "--peers" => a.peers = value()?.parse()?,
-                "--rate" => a.rate = value()?.parse()?,
-                "--seconds" => a.seconds = value()?.parse()?,
-                "--server" => a.server = Some(value()?.trim_end_matches('/').to_string()),
-                "--server-pid" => a.server_pid = Some(value()?.parse()?),
-                "--server-workers" => a.server_workers = value()?.parse()?,
-                "--client-threads" => a.client_threads = value()?.parse()?,
-                "--drain" => a.drain = value()?.parse()?,
-                "--idle" => a.idle = value()?.parse()?,
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    std::process::exit(0);
-                }
-                other => return Err(format!("unknown argument {other:?}\n{USAGE}").into()),
-            }
+impl Flags {
+    fn parse() -> Res<Flags> {
+        let mut map = HashMap::new();
+        let mut args = std::env::args().skip(1).filter(|a| a != "--bench"); // cargo bench adds --bench
+        while let Some(flag) = args.next() {
+            let value = args.next().filter(|_| FLAGS.split(' ').any(|known| known == flag));
+            let value = value.ok_or_else(|| format!("bad argument {flag:?}; flags: {FLAGS}"))?;
+            map.insert(flag, value);
         }
-        let positive = a.rate > 0.0 && a.seconds > 0.0 && a.drain >= 0.0 && a.idle >= 0.0;
-        if a.rooms == 0 || a.peers < 2 || !positive || a.server_workers == 0 || a.client_threads == 0 {
-            return Err(format!("need rooms ≥ 1, peers ≥ 2, positive rate/seconds\n{USAGE}").into());
-        }
-        Ok(a)
+        Ok(Flags(map))
+    }
+
+    fn get<T: std::str::FromStr<Err: std::fmt::Display>>(&self, key: &str, default: T) -> Res<T> {
+        let parse = |v: &String| v.parse().map_err(|e| format!("{key} {v:?}: {e}").into());
+        self.0.get(key).map_or(Ok(default), parse)
     }
 }
 
@@ -118,120 +71,98 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// `reelroom` as a child process on a fresh database; killed and cleaned up on drop.
-#[derive(Debug)]
+/// The server under test: given by URL, or spawned here (then restartable, and `stop` kills it
+/// and drops its database).
+#[derive(Default)]
 struct Server {
-    child: Option<Child>,
     url: String,
     pid: Option<u32>,
-    data_dir: Option<PathBuf>,
-    /// (admin connection string, database name) to drop at the end.
-    db: Option<(String, String)>,
+    command: Option<tokio::process::Command>,
+    child: Option<tokio::process::Child>,
+    /// (data folder, admin connection string, database name).
+    cleanup: Option<(std::path::PathBuf, String, String)>,
 }
 
 /// Re-targets a connection string (URL or key=value form) at database `name`.
 fn with_dbname(conn: &str, name: &str) -> String {
-    match conn.split_once("://") {
-        Some((scheme, rest)) => {
-            let (main, query) = rest.split_once('?').map_or((rest, None), |(m, q)| (m, Some(q)));
-            let authority = main.split_once('/').map_or(main, |(auth, _)| auth);
-            let query = query.map(|q| format!("?{q}")).unwrap_or_default();
-            format!("{scheme}://{authority}/{name}{query}")
-        }
-        None => format!("{conn} dbname={name}"), // a later key wins
-    }
+    let Some((scheme, rest)) = conn.split_once("://") else {
+        return format!("{conn} dbname={name}");
+    };
+    let (main, query) = rest.split_once('?').map_or((rest, ""), |(m, q)| (m, q));
+    let authority = main.split_once('/').map_or(main, |(authority, _)| authority);
+    let separator = if query.is_empty() { "" } else { "?" };
+    format!("{scheme}://{authority}/{name}{separator}{query}")
 }
 
 impl Server {
     async fn start(workers: usize) -> Res<Server> {
         let name = format!("rr_bench_{}", uuid::Uuid::new_v4().simple());
-        let (admin, conn) = match std::env::var("DATABASE_URL") {
-            Ok(url) if !url.trim().is_empty() => (url.clone(), with_dbname(&url, &name)),
-            _ => {
-                let dir = std::env::var("REELROOM_TEST_PG_DIR")
-                    .map_or_else(|_| PathBuf::from("/var/tmp/reelroom-bench-pg"), PathBuf::from);
-                let cluster =
-                    tokio::task::spawn_blocking(move || reelroom::db::cluster::PrivateCluster::ensure(&dir)).await??;
+        let (admin, conn) = match std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
+            Some(url) => (url.clone(), with_dbname(&url, &name)),
+            None => {
+                let dir = std::env::var("REELROOM_TEST_PG_DIR").unwrap_or_else(|_| "/var/tmp/reelroom-bench-pg".into());
+                let ensure = move || reelroom::db::cluster::PrivateCluster::ensure(dir.as_ref());
+                let cluster = tokio::task::spawn_blocking(ensure).await??;
                 (cluster.connection_string("postgres"), cluster.connection_string(&name))
             }
         };
         reelroom::db::create_database_if_missing(&admin, &name).await?;
-        let data_dir = std::env::temp_dir().join(format!("reelroom-bench-{}", uuid::Uuid::new_v4().simple()));
+        let data_dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&data_dir)?;
-        let mut server = Server {
-            child: None,
-            url: String::new(),
-            pid: None,
-            data_dir: Some(data_dir.clone()),
-            db: Some((admin, name)),
-        };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_reelroom"))
-            .env("DATABASE_URL", conn)
-            .env("REELROOM_BIND", "127.0.0.1:0")
-            .env("REELROOM_DATA_DIR", &data_dir)
-            .env("REELROOM_FRONTEND_DIR", data_dir.join("no-frontend"))
-            .env("REELROOM_SECRET", SECRET)
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_reelroom"));
+        command.env("DATABASE_URL", conn).env("REELROOM_SECRET", SECRET);
+        command.env("REELROOM_BIND", "127.0.0.1:0").env("RUST_LOG", "warn");
+        command
             .env("REELROOM_WORKERS", workers.to_string())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        server.pid = Some(child.id());
-        let stdout = child.stdout.take().ok_or("no stdout pipe")?;
-        server.child = Some(child);
-        let (line, mut rest) = tokio::task::spawn_blocking(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            reader.read_line(&mut line).map(|_| (line, reader))
-        })
-        .await??;
-        std::thread::spawn(move || std::io::copy(&mut rest, &mut std::io::sink()));
-        let url = line.trim().strip_prefix("reelroom listening on ");
-        server.url = url
-            .ok_or_else(|| format!("unexpected first line {line:?}"))?
-            .to_string();
+            .env("REELROOM_DATA_DIR", &data_dir);
+        command
+            .env("REELROOM_FRONTEND_DIR", data_dir.join("web"))
+            .stdin(Stdio::null());
+        command.stdout(Stdio::piped()).kill_on_drop(true);
+        let mut server = Server::default();
+        (server.command, server.cleanup) = (Some(command), Some((data_dir, admin, name)));
+        server.restart().await?;
         Ok(server)
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
+    /// (Re)starts a spawned server: same database and secret, so tickets stay valid. False for
+    /// a given server.
+    async fn restart(&mut self) -> Res<bool> {
+        let Some(cmd) = &mut self.command else { return Ok(false) };
+        if let Some(mut old) = self.child.take() {
+            let _ = old.kill().await;
+        }
+        let mut child = cmd.spawn()?;
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+        let line = lines.next_line().await?.unwrap_or_default();
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let url = line
+            .strip_prefix("reelroom listening on ")
+            .ok_or(format!("first line: {line}"));
+        (self.url, self.pid, self.child) = (url?.trim().to_string(), child.id(), Some(child));
+        Ok(true)
+    }
+
+    async fn stop(mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = child.kill().await;
         }
-        if let Some(dir) = self.data_dir.take() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        if let Some((admin, name)) = self.db.take() {
-            // Drop may run inside the runtime: use a thread with its own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                rt.block_on(async move {
-                    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
-                    tokio::spawn(connection);
-                    client
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                })
-                .map_err(|e| Box::new(e) as Error)
-            })
-            .join();
+        let Some((data_dir, admin, name)) = self.cleanup.take() else {
+            return;
+        };
+        let _ = std::fs::remove_dir_all(data_dir);
+        if let Ok((client, connection)) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await {
+            tokio::spawn(connection);
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = client.batch_execute(&drop).await;
         }
     }
 }
 
 fn proc_status_kib(pid: Option<u32>, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
-    status.lines().find_map(|l| {
-        l.strip_prefix(key)?
-            .strip_prefix(':')?
-            .trim()
-            .strip_suffix("kB")?
-            .trim()
-            .parse()
-            .ok()
-    })
+    let value = status.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))?;
+    value.trim().strip_suffix("kB")?.trim().parse().ok()
 }
 
 /// utime + stime of a process ("self" or a pid), in clock ticks.
@@ -241,137 +172,96 @@ fn cpu_ticks(pid: &str) -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
-async fn expect_ok(res: reqwest::Response, what: &str) -> Res<Value> {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
+/// CPU ticks of the server, this generator and every process named `postgres`, and the load
+/// average (the machine is shared: other work skews every number).
+fn cpu_sample(server: Option<u32>) -> ([Option<u64>; 3], Option<f64>) {
+    let read = |path: String| std::fs::read_to_string(path).unwrap_or_default();
+    let pids = std::fs::read_dir("/proc").into_iter().flatten().flatten();
+    let pg_ticks = |pid: String| (read(format!("/proc/{pid}/comm")) == "postgres\n").then(|| cpu_ticks(&pid))?;
+    let pg = pids
+        .filter_map(|entry| pg_ticks(entry.file_name().into_string().ok()?))
+        .sum();
+    let (loadavg, server) = (
+        read("/proc/loadavg".into()),
+        server.and_then(|p| cpu_ticks(&p.to_string())),
+    );
+    (
+        [server, cpu_ticks("self"), Some(pg)],
+        loadavg.split(' ').next().and_then(|l| l.parse().ok()),
+    )
+}
+
+/// Sends a JSON request; the JSON answer, or an error for a non-2xx status.
+async fn call(request: reqwest::RequestBuilder, body: Value) -> Res<Value> {
+    let res = request.json(&body).send().await?;
+    let (status, url) = (res.status(), res.url().path().to_string());
+    let answer: Value = res.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
-        return Err(format!("{what}: HTTP {status}: {body}").into());
+        return Err(format!("{url}: HTTP {status}: {answer}").into());
     }
-    Ok(body)
+    Ok(answer)
 }
 
 /// Runs `f(0..n)` with bounded concurrency, keeping order; the first error wins.
-async fn parallel<T, F, Fut>(n: usize, f: F) -> Res<Vec<T>>
-where
-    F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = Res<T>>,
-{
-    let results: Vec<Res<T>> = futures_util::stream::iter(0..n)
-        .map(f)
-        .buffered(SETUP_CONCURRENCY)
-        .collect()
-        .await;
-    results.into_iter().collect()
+async fn parallel<T, Fut: std::future::Future<Output = Res<T>>>(n: usize, f: impl FnMut(usize) -> Fut) -> Res<Vec<T>> {
+    let results = futures_util::stream::iter(0..n).map(f).buffered(SETUP_CONCURRENCY);
+    results.collect::<Vec<Res<T>>>().await.into_iter().collect()
 }
 
 /// Opens `/sync/{room}` and completes the y-websocket handshake for an empty document.
-async fn connect_peer(ws_base: String, room: String, ticket: String) -> Res<Ws> {
-    let url = format!("{ws_base}/sync/{room}?ticket={ticket}");
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
+async fn connect_peer(url: String) -> Res<Ws> {
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?; // TCP_NODELAY
     let empty = Doc::new();
-    let sv = empty.transact().state_vector().encode_v1();
     let diff = empty.transact().encode_state_as_update_v1(&StateVector::default());
-    ws.send(Message::binary(encode_sync_step1(&sv))).await?;
-    let (mut answered, mut synced) = (false, false);
+    let step1 = encode_sync_step1(&empty.transact().state_vector().encode_v1());
+    ws.send(Message::binary(step1)).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !(answered && synced) {
-        match tokio::time::timeout_at(deadline, ws.next())
-            .await
-            .map_err(|_| "handshake timed out")?
-        {
-            Some(Ok(Message::Binary(frame))) => {
-                for message in decode_frame(&frame)? {
-                    match message {
-                        YMessage::SyncStep1(_) => {
-                            ws.send(Message::binary(encode_sync_step2(&diff))).await?;
-                            answered = true;
-                        }
-                        YMessage::SyncStep2(_) => synced = true,
-                        _ => {}
-                    }
-                }
-            }
+    loop {
+        // The server opens with its step 1 (answered with our empty diff), then answers ours.
+        let next = tokio::time::timeout_at(deadline, ws.next()).await;
+        let frame = match next.map_err(|_| "handshake timed out")? {
+            Some(Ok(Message::Binary(frame))) => frame,
             Some(Ok(Message::Close(frame))) => return Err(format!("closed during handshake: {frame:?}").into()),
-            Some(Ok(_)) => {}
+            Some(Ok(_)) => continue,
             Some(Err(err)) => return Err(err.into()),
             None => return Err("EOF during handshake".into()),
+        };
+        for message in decode_frame(&frame)? {
+            match message {
+                YMessage::SyncStep1(_) => ws.send(Message::binary(encode_sync_step2(&diff))).await?,
+                YMessage::SyncStep2(_) => return Ok(ws),
+                _ => {}
+            }
         }
     }
-    Ok(ws)
 }
 
 /// (client id, clock) of a one-client v1 update: `[1 client][n blocks][client][clock]…`.
 fn update_id(update: &[u8]) -> Option<(u64, u64)> {
     let mut reader = Reader::new(update);
-    if reader.var_uint().ok()? != 1 {
-        return None;
-    }
-    let _blocks = reader.var_uint().ok()?;
+    let (clients, _blocks) = (reader.var_uint().ok()?, reader.var_uint().ok()?);
+    (clients == 1).then_some(())?;
     Some((reader.var_uint().ok()?, reader.var_uint().ok()?))
 }
 
-/// State shared by all peer tasks. Peer `i` is room `i / peers`, client id `i + 1`.
+/// State shared by the peer tasks. Peer `i` is in room `i / peers` and has Yjs client id `i + 1`.
 #[derive(Debug)]
 struct Shared {
     peers: usize,
-    /// Per peer: send instant of each keystroke, indexed by its Yjs clock.
+    /// Per peer: when each keystroke was sent, indexed by its Yjs clock.
     send_times: Vec<Mutex<Vec<Instant>>>,
+    offered: AtomicU64,
     delivered: AtomicU64,
+    /// Peers that stopped typing (done or failed).
+    finished: AtomicUsize,
     problems: Mutex<Vec<String>>,
 }
 
-impl Shared {
-    fn problem(&self, text: String) {
-        lock(&self.problems).push(text);
-    }
-}
-
-async fn sender(
-    me: usize,
-    mut sink: SplitSink<Ws, Message>,
-    first: tokio::time::Instant,
-    end: tokio::time::Instant,
-    period: Duration,
-    shared: Arc<Shared>,
-) -> u64 {
-    let doc = Doc::with_client_id(me as u64 + 1);
-    let text = doc.get_or_insert_text("title");
-    let mut ticker = tokio::time::interval_at(first, period);
-    let mut sent = 0u64;
-    loop {
-        if ticker.tick().await >= end {
-            break;
-        }
-        let before = doc.transact().state_vector();
-        {
-            let mut txn = doc.transact_mut();
-            let len = text.len(&txn);
-            let key = char::from(b'a' + (sent % 26) as u8).to_string();
-            text.insert(&mut txn, len, &key);
-        }
-        let update = doc.transact().encode_state_as_update_v1(&before);
-        {
-            let mut times = lock(&shared.send_times[me]);
-            if update_id(&update) != Some((me as u64 + 1, times.len() as u64)) {
-                drop(times);
-                shared.problem(format!("peer {me}: unexpected update shape {update:?}"));
-                break;
-            }
-            times.push(Instant::now());
-        }
-        if let Err(err) = sink.send(Message::binary(encode_update(&update))).await {
-            shared.problem(format!("peer {me} (room {}): send failed: {err}", me / shared.peers));
-            break;
-        }
-        sent += 1;
-    }
-    sent
-}
-
 #[derive(Debug, Default)]
-struct RecvStats {
+struct PeerStats {
+    sent: u64,
     latencies_us: Vec<u32>,
-    /// Updates received from each peer index of the room.
+    /// Updates received from each peer index of the room, and the clock expected next from it.
     from: Vec<u64>,
     next_clock: Vec<u64>,
     out_of_order: u64,
@@ -379,339 +269,312 @@ struct RecvStats {
     last: Option<Instant>,
 }
 
-impl RecvStats {
-    fn update(&mut self, me: usize, update: &[u8], now: Instant, shared: &Shared) {
+impl PeerStats {
+    fn received(&mut self, me: usize, update: &[u8], now: Instant, shared: &Shared) {
         let peers = shared.peers;
-        let sender =
+        let id =
             update_id(update).and_then(|(client, clock)| Some((usize::try_from(client).ok()?.checked_sub(1)?, clock)));
-        let Some((sender, clock)) =
-            sender.filter(|&(s, _)| s / peers == me / peers && s != me && s < shared.send_times.len())
-        else {
+        let id = id.filter(|&(s, _)| s / peers == me / peers && s != me && s < shared.send_times.len());
+        let sent_at = id.and_then(|(s, clock)| lock(&shared.send_times[s]).get(usize::try_from(clock).ok()?).copied());
+        let (Some((sender, clock)), Some(sent_at)) = (id, sent_at) else {
             self.unknown += 1;
             return;
         };
-        let sent_at = usize::try_from(clock)
-            .ok()
-            .and_then(|c| lock(&shared.send_times[sender]).get(c).copied());
-        let Some(sent_at) = sent_at else {
-            self.unknown += 1;
-            return;
-        };
-        self.latencies_us
-            .push(u32::try_from(now.duration_since(sent_at).as_micros()).unwrap_or(u32::MAX));
+        let latency = now.duration_since(sent_at).as_micros();
+        self.latencies_us.push(u32::try_from(latency).unwrap_or(u32::MAX));
         let j = sender % peers;
-        if clock != self.next_clock[j] {
-            self.out_of_order += 1;
-        }
+        self.out_of_order += u64::from(clock != self.next_clock[j]);
         self.next_clock[j] = clock + 1;
         self.from[j] += 1;
         self.last = Some(now);
-        shared.delivered.fetch_add(1, Ordering::Relaxed);
+        shared.delivered.fetch_add(1, Relaxed);
+    }
+
+    /// Types the next character at the end of `Y.Text` "title" and sends the v1 update.
+    async fn type_key(&mut self, me: usize, doc: &Doc, ws: &mut Ws, shared: &Shared) -> Result<(), String> {
+        let text = doc.get_or_insert_text("title");
+        let before = doc.transact().state_vector();
+        {
+            let mut txn = doc.transact_mut();
+            let len = text.len(&txn);
+            text.insert(&mut txn, len, &char::from(b'a' + (self.sent % 26) as u8).to_string());
+        }
+        let update = doc.transact().encode_state_as_update_v1(&before);
+        {
+            let mut times = lock(&shared.send_times[me]);
+            if update_id(&update) != Some((me as u64 + 1, times.len() as u64)) {
+                return Err(format!("unexpected update shape {update:?}"));
+            }
+            times.push(Instant::now());
+        }
+        let sent = ws.send(Message::binary(encode_update(&update))).await;
+        sent.map_err(|e| format!("send failed: {e}"))?;
+        self.sent += 1;
+        shared.offered.fetch_add(1, Relaxed);
+        Ok(())
     }
 }
 
-async fn receiver(
+/// One peer: types every `period` from `first` until `end`, and records every update it
+/// receives until told to stop. Any close or socket error is a problem and ends the peer.
+async fn peer(
     me: usize,
-    mut stream: SplitStream<Ws>,
+    mut ws: Ws,
+    (first, end, period): (tokio::time::Instant, tokio::time::Instant, Duration),
     mut stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
-) -> RecvStats {
-    let mut stats = RecvStats {
-        from: vec![0; shared.peers],
-        next_clock: vec![0; shared.peers],
-        ..RecvStats::default()
+) -> PeerStats {
+    let doc = Doc::with_client_id(me as u64 + 1);
+    let mut ticker = tokio::time::interval_at(first, period);
+    let (from, next_clock) = (vec![0; shared.peers], vec![0; shared.peers]);
+    let mut st = PeerStats {
+        from,
+        next_clock,
+        ..Default::default()
     };
-    let room = me / shared.peers;
-    loop {
-        let message = tokio::select! {
-            biased;
-            _ = stop.changed() => break,
-            message = stream.next() => message,
-        };
-        match message {
-            Some(Ok(Message::Binary(frame))) => {
-                let now = Instant::now();
-                match decode_frame(&frame) {
-                    Ok(messages) => {
-                        for message in messages {
-                            if let YMessage::Update(update) = message {
-                                stats.update(me, update, now, &shared);
-                            } // awareness keepalives `[1,1,0]` and the rest: ignored
-                        }
-                    }
-                    Err(err) => shared.problem(format!("peer {me} (room {room}): undecodable frame: {err}")),
+    let mut typing = true;
+    let problem = loop {
+        tokio::select! {
+            _ = stop.changed() => break None,
+            tick = ticker.tick(), if typing => {
+                if tick >= end {
+                    typing = false;
+                    shared.finished.fetch_add(1, Relaxed);
+                } else if let Err(problem) = st.type_key(me, &doc, &mut ws, &shared).await {
+                    break Some(problem);
                 }
             }
-            Some(Ok(Message::Close(frame))) => {
-                shared.problem(format!("peer {me} (room {room}): server closed the socket: {frame:?}"));
-                break;
-            }
-            Some(Ok(_)) => {}
-            Some(Err(err)) => {
-                shared.problem(format!("peer {me} (room {room}): socket error: {err}"));
-                break;
-            }
-            None => {
-                shared.problem(format!("peer {me} (room {room}): socket EOF"));
-                break;
+            message = ws.next() => {
+                let now = Instant::now();
+                match message {
+                    Some(Ok(Message::Binary(frame))) => match decode_frame(&frame) {
+                        Ok(messages) => messages.iter().for_each(|message| {
+                            if let YMessage::Update(update) = message {
+                                st.received(me, update, now, &shared);
+                            } // awareness keepalives `[1,1,0]` and the rest: ignored
+                        }),
+                        Err(err) => break Some(format!("undecodable frame: {err}")),
+                    },
+                    Some(Ok(Message::Close(frame))) => break Some(format!("server closed the socket: {frame:?}")),
+                    Some(Ok(_)) => {}
+                    Some(Err(err)) => break Some(format!("socket error: {err}")),
+                    None => break Some("socket EOF".to_string()),
+                }
             }
         }
+    };
+    if typing {
+        shared.finished.fetch_add(1, Relaxed);
     }
-    stats
+    if let Some(problem) = problem {
+        lock(&shared.problems).push(format!("peer {me} (room {}): {problem}", me / shared.peers));
+    }
+    st
 }
 
+/// The server's un-labelled /metrics values.
 async fn server_metrics(base: &str) -> Value {
-    let Ok(res) = reqwest::get(format!("{base}/metrics")).await else {
-        return Value::Null;
+    let body = match reqwest::get(format!("{base}/metrics")).await {
+        Ok(res) => res.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
     };
-    let Ok(body) = res.text().await else { return Value::Null };
-    let mut out = serde_json::Map::new();
-    for line in body.lines().filter(|l| !l.starts_with('#') && !l.contains('{')) {
-        if let Some((key, value)) = line.split_once(' ') {
-            if let Ok(v) = value.trim().parse::<f64>() {
-                out.insert(key.trim_start_matches("reelroom_").to_string(), json!(v));
-            }
-        }
-    }
-    Value::Object(out)
+    let lines = body.lines().filter(|l| !l.starts_with('#') && !l.contains('{'));
+    let metric = |(key, value): (&str, &str)| Some((key.replace("reelroom_", ""), json!(value.parse::<f64>().ok()?)));
+    Value::Object(lines.filter_map(|l| metric(l.split_once(' ')?)).collect())
 }
 
 fn percentile_ms(sorted: &[u32], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    f64::from(sorted[rank - 1]) / 1000.0
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
+    sorted.get(rank - 1).map_or(f64::NAN, |&us| f64::from(us) / 1000.0)
 }
 
-fn kib_per_conn(after: Option<u64>, before: Option<u64>, conns: usize) -> Option<f64> {
-    Some((after? as f64 - before? as f64) / conns as f64)
+/// KiB per connection: (after − before) / connections.
+fn per_conn(after: Option<u64>, before: Option<u64>, connections: usize) -> Option<f64> {
+    Some(round2((after? as f64 - before? as f64) / connections as f64))
 }
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The whole benchmark; `Ok(false)` when updates were lost or sockets failed.
-async fn run(args: Args) -> Res<bool> {
-    let total = args.rooms * args.peers;
-    let per_peer_rate = args.rate / total as f64;
-    if per_peer_rate > SERVER_MSG_LIMIT_PER_S * 0.75 {
-        eprintln!(
-            "warning: {per_peer_rate:.0} msg/s per peer is close to the server's {SERVER_MSG_LIMIT_PER_S} msg/s limit"
-        );
-    }
-    let setup_started = Instant::now();
-    let server = match &args.server {
-        Some(url) => Server {
-            child: None,
-            url: url.clone(),
-            pid: args.server_pid,
-            data_dir: None,
-            db: None,
-        },
-        None => Server::start(args.server_workers).await?,
+/// Starts (or finds) the server, runs the bench, stops the server. `Ok(false)`: updates lost.
+async fn run(flags: Flags) -> Res<bool> {
+    let mut server = match flags.0.get("--server") {
+        Some(url) => {
+            let (url, pid) = (url.trim_end_matches('/').to_string(), flags.get("--server-pid", 0)?);
+            let pid = (pid > 0).then_some(pid);
+            Server {
+                url,
+                pid,
+                ..Default::default()
+            }
+        }
+        None => Server::start(flags.get("--server-workers", 1)?).await?,
     };
-    let base = server.url.clone();
-    let ws_base = base.replacen("http", "ws", 1);
-    println!(
-        "server {base} (pid {:?}), {} rooms × {} peers = {total} connections",
-        server.pid, args.rooms, args.peers
-    );
+    let result = bench(&flags, &mut server).await;
+    server.stop().await;
+    result
+}
 
-    // Users: peer j of every room is user j; user 0 owns every room.
-    let prefix = format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let users = parallel(args.peers, |j| {
-        let (base, username) = (base.clone(), format!("{prefix}_{j}"));
-        async move {
-            let http = reqwest::Client::builder().cookie_store(true).build()?;
-            let res = http
-                .post(format!("{base}/api/auth/signup"))
-                .json(&json!({"username": username, "password": PASSWORD}))
-                .send()
-                .await?;
-            expect_ok(res, "signup").await?;
-            Ok((http, username))
-        }
+async fn bench(flags: &Flags, server: &mut Server) -> Res<bool> {
+    let (rooms, peers): (usize, usize) = (flags.get("--rooms", 100)?, flags.get("--peers", 10)?);
+    let (rate, seconds): (f64, f64) = (flags.get("--rate", 2000.0)?, flags.get("--seconds", 20.0)?);
+    let (drain, idle): (f64, f64) = (flags.get("--drain", 10.0)?, flags.get("--idle", 3.0)?);
+    if rooms == 0 || peers < 2 || rate <= 0.0 || seconds <= 0.0 || drain < 0.0 || idle < 0.0 {
+        return Err("need --rooms >= 1, --peers >= 2 and positive numbers".into());
+    }
+    let (total, base, pid) = (rooms * peers, server.url.clone(), server.pid);
+    let (base, per_peer_rate) = (base.as_str(), rate / total as f64);
+    println!("server {base} (pid {pid:?}): {rooms} rooms × {peers} peers = {total} connections");
+
+    // Users: peer j of every room is user j; user 0 owns every room and adds the others as editors.
+    let setup_started = Instant::now();
+    let prefix = &format!("b{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let users = &parallel(peers, |j| async move {
+        let http = reqwest::Client::builder().cookie_store(true).build()?;
+        let (url, username) = (format!("{base}/api/auth/signup"), format!("{prefix}_{j}"));
+        call(http.post(url), json!({"username": username, "password": PASSWORD})).await?;
+        Ok((http, username))
     })
     .await?;
-    let owner = users[0].0.clone();
-    let rooms = parallel(args.rooms, |r| {
-        let (owner, base) = (owner.clone(), base.clone());
-        async move {
-            let res = owner
-                .post(format!("{base}/api/rooms"))
-                .json(&json!({"title": format!("bench room {r}")}))
-                .send()
-                .await?;
-            let body = expect_ok(res, "create room").await?;
-            Ok(body["id"].as_str().ok_or("room without id")?.to_string())
-        }
+    let owner = &users[0].0;
+    let room_ids = &parallel(rooms, |r| async move {
+        let (url, body) = (format!("{base}/api/rooms"), json!({"title": format!("bench {r}")}));
+        let room = call(owner.post(url), body).await?;
+        Ok(room["id"].as_str().ok_or("room without id")?.to_string())
     })
     .await?;
-    parallel(args.rooms * (args.peers - 1), |k| {
-        let (room, user) = (&rooms[k / (args.peers - 1)], &users[k % (args.peers - 1) + 1].1);
-        let request = owner
-            .put(format!("{base}/api/rooms/{room}/members/{user}"))
-            .json(&json!({"role": "editor"}));
-        async move { expect_ok(request.send().await?, "add member").await.map(drop) }
+    parallel(rooms * (peers - 1), |k| {
+        let (room, user) = (&room_ids[k / (peers - 1)], &users[k % (peers - 1) + 1].1);
+        let url = format!("{base}/api/rooms/{room}/members/{user}");
+        call(owner.put(url), json!({"role": "editor"}))
     })
     .await?;
-    let tickets = parallel(total, |i| {
-        let request = users[i % args.peers]
-            .0
-            .post(format!("{base}/api/rooms/{}/ticket", rooms[i / args.peers]));
-        async move {
-            Ok(expect_ok(request.send().await?, "ticket").await?["ticket"]
-                .as_str()
-                .ok_or("no ticket")?
-                .to_string())
-        }
+    let tickets = parallel(total, |i| async move {
+        let url = format!("{base}/api/rooms/{}/ticket", room_ids[i / peers]);
+        let ticket = call(users[i % peers].0.post(url), Value::Null).await?;
+        Ok(ticket["ticket"].as_str().ok_or("no ticket")?.to_string())
     })
     .await?;
     let setup_s = setup_started.elapsed().as_secs_f64();
-    println!(
-        "setup: {} users, {} rooms, {total} tickets in {setup_s:.1} s",
-        args.peers, args.rooms
+
+    // A fresh server process for the memory readings: signups (argon2, 19 MiB per hash) leave
+    // freed memory in the allocator that connections would then reuse unseen.
+    let rss_setup = proc_status_kib(server.pid, "VmRSS");
+    if server.restart().await? {
+        println!("server RSS after setup {rss_setup:?} KiB; restarted the server for the memory readings");
+    }
+    let (base, pid) = (server.url.as_str(), server.pid);
+    reqwest::get(format!("{base}/healthz")).await?.error_for_status()?;
+
+    // Connect everyone in two halves, letting the server settle after each, and read its idle
+    // memory: all-in per connection (one-time costs included) and marginal (second half only).
+    let rss_before = proc_status_kib(pid, "VmRSS");
+    let (connect_started, half) = (Instant::now(), total / 2);
+    let ws_base = base.replacen("http", "ws", 1);
+    let url = |i: usize| format!("{ws_base}/sync/{}?ticket={}", room_ids[i / peers], tickets[i]);
+    let mut sockets = parallel(half, |i| connect_peer(url(i))).await?;
+    tokio::time::sleep(Duration::from_secs_f64(idle)).await;
+    let rss_half = proc_status_kib(pid, "VmRSS");
+    sockets.extend(parallel(total - half, |i| connect_peer(url(half + i))).await?);
+    let connect_s = connect_started.elapsed().as_secs_f64() - idle;
+    tokio::time::sleep(Duration::from_secs_f64(idle)).await;
+    let rss_idle = proc_status_kib(pid, "VmRSS");
+    let (idle_per_conn, marginal) = (
+        per_conn(rss_idle, rss_before, total),
+        per_conn(rss_idle, rss_half, total - half),
     );
+    println!("setup {setup_s:.1} s, connect {connect_s:.1} s; server RSS {rss_before:?} → {rss_half:?} (half) → {rss_idle:?} KiB idle = {idle_per_conn:?} KiB/connection all-in, {marginal:?} marginal");
 
-    // Connect everyone, then let the server settle and read idle memory.
-    let rss_before = proc_status_kib(server.pid, "VmRSS");
-    let connect_started = Instant::now();
-    let sockets = parallel(total, |i| {
-        connect_peer(ws_base.clone(), rooms[i / args.peers].clone(), tickets[i].clone())
-    })
-    .await?;
-    let connect_s = connect_started.elapsed().as_secs_f64();
-    tokio::time::sleep(Duration::from_secs_f64(args.idle)).await;
-    let rss_idle = proc_status_kib(server.pid, "VmRSS");
-    let idle_per_conn = kib_per_conn(rss_idle, rss_before, total);
-    println!("connected {total} peers in {connect_s:.1} s; server RSS {rss_before:?} → {rss_idle:?} KiB idle = {:.1} KiB/connection", idle_per_conn.unwrap_or(f64::NAN));
-
-    // Type.
+    // Type: every peer sends `per_peer_rate` keystrokes/s, phases spread at random over a period.
     let shared = Arc::new(Shared {
-        peers: args.peers,
+        peers,
         send_times: (0..total).map(|_| Mutex::new(Vec::new())).collect(),
+        offered: AtomicU64::new(0),
         delivered: AtomicU64::new(0),
+        finished: AtomicUsize::new(0),
         problems: Mutex::new(Vec::new()),
     });
     let period = Duration::from_secs_f64(1.0 / per_peer_rate);
     let start = tokio::time::Instant::now() + Duration::from_millis(100);
-    let end = start + Duration::from_secs_f64(args.seconds);
+    let end = start + Duration::from_secs_f64(seconds);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (mut senders, mut receivers) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let mut tasks = Vec::with_capacity(total);
     for (i, ws) in sockets.into_iter().enumerate() {
-        let (sink, stream) = ws.split();
-        let first = start + period.mul_f64(rand::random::<f64>()); // spread peers over a period
-        senders.push(tokio::spawn(sender(i, sink, first, end, period, Arc::clone(&shared))));
-        receivers.push(tokio::spawn(receiver(i, stream, stop_rx.clone(), Arc::clone(&shared))));
+        let typing = (start + period.mul_f64(rand::random::<f64>()), end, period);
+        tasks.push(tokio::spawn(peer(i, ws, typing, stop_rx.clone(), Arc::clone(&shared))));
     }
-    let (server_cpu0, own_cpu0) = (server.pid.and_then(|p| cpu_ticks(&p.to_string())), cpu_ticks("self"));
     tokio::time::sleep_until(start).await;
-    let typing_started = Instant::now();
-    println!(
-        "typing: {:.0} keystrokes/s total, {per_peer_rate:.2}/s per peer, {} s",
-        args.rate, args.seconds
-    );
-    let mut sent = Vec::with_capacity(total);
-    for task in senders {
-        sent.push(task.await?);
-    }
-    let typing_s = typing_started.elapsed().as_secs_f64();
-    let (server_cpu1, own_cpu1) = (server.pid.and_then(|p| cpu_ticks(&p.to_string())), cpu_ticks("self"));
-    let cpu_pct = |a: Option<u64>, b: Option<u64>| Some(round2((b? - a?) as f64 / CLK_TCK / typing_s * 100.0));
-    let (server_cpu, own_cpu) = (cpu_pct(server_cpu0, server_cpu1), cpu_pct(own_cpu0, own_cpu1));
-    let offered: u64 = sent.iter().sum();
-    let expected: u64 = sent.iter().map(|s| s * (args.peers as u64 - 1)).sum();
+    let ((cpu0, load_start), typing_started) = (cpu_sample(pid), Instant::now());
+    println!("typing {rate:.0} keystrokes/s ({per_peer_rate:.2}/s per peer) for {seconds} s");
+    tokio::time::sleep_until(end).await;
+    let ((cpu1, load_end), typing_s) = (cpu_sample(pid), typing_started.elapsed().as_secs_f64());
+    let cpu_pct = |k: usize| Some(round2((cpu1[k]? - cpu0[k]?) as f64 / CLK_TCK / typing_s * 100.0));
+    let [server_cpu, own_cpu, pg_cpu] = [0, 1, 2].map(cpu_pct);
 
-    // Drain, then stop the receivers and compare counts.
+    // Drain, read memory and metrics, stop the peers, then compare counts per sender.
     let drain_started = Instant::now();
-    while shared.delivered.load(Ordering::Relaxed) < expected && drain_started.elapsed().as_secs_f64() < args.drain {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let pending = || {
+        let expected = shared.offered.load(Relaxed) * (peers as u64 - 1);
+        shared.finished.load(Relaxed) < total || shared.delivered.load(Relaxed) < expected
+    };
+    while pending() && drain_started.elapsed().as_secs_f64() < drain {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let drain_s = drain_started.elapsed().as_secs_f64();
-    let (rss_end, rss_peak) = (
-        proc_status_kib(server.pid, "VmRSS"),
-        proc_status_kib(server.pid, "VmHWM"),
-    );
+    let (rss_end, rss_peak) = (proc_status_kib(pid, "VmRSS"), proc_status_kib(pid, "VmHWM"));
+    let metrics = server_metrics(base).await;
     let _ = stop_tx.send(true);
     let mut stats = Vec::with_capacity(total);
-    for task in receivers {
+    for task in tasks {
         stats.push(task.await?);
     }
-    let metrics = server_metrics(&base).await;
-    drop(server); // kill it and drop its database
-
-    let (mut lost, mut extra, mut out_of_order, mut unknown, mut last) = (0u64, 0u64, 0u64, 0u64, None);
-    let mut latencies = Vec::new();
-    for (i, st) in stats.iter_mut().enumerate() {
-        let room = i / args.peers;
-        for j in (0..args.peers).filter(|&j| j != i % args.peers) {
-            let want = sent[room * args.peers + j];
-            lost += want.saturating_sub(st.from[j]);
-            extra += st.from[j].saturating_sub(want);
+    let (mut lost, mut extra, mut out_of_order, mut unknown) = (0u64, 0u64, 0u64, 0u64);
+    for (i, st) in stats.iter().enumerate() {
+        for j in (0..peers).filter(|&j| j != i % peers) {
+            let (want, got) = (stats[i / peers * peers + j].sent, st.from[j]);
+            (lost, extra) = (lost + want.saturating_sub(got), extra + got.saturating_sub(want));
         }
-        out_of_order += st.out_of_order;
-        unknown += st.unknown;
-        last = last.max(st.last);
-        latencies.append(&mut st.latencies_us);
+        (out_of_order, unknown) = (out_of_order + st.out_of_order, unknown + st.unknown);
     }
+    let offered: u64 = stats.iter().map(|st| st.sent).sum();
+    let expected = offered * (peers as u64 - 1);
+    let last = stats.iter().filter_map(|st| st.last).max();
+    let mut latencies: Vec<u32> = stats.into_iter().flat_map(|st| st.latencies_us).collect();
     latencies.sort_unstable();
     let delivered = latencies.len() as u64;
-    let delivered_span = last.map_or(typing_s, |l: Instant| l.duration_since(typing_started).as_secs_f64());
+    let delivered_s = last.map_or(seconds, |l| l.duration_since(typing_started).as_secs_f64());
     let problems = std::mem::take(&mut *lock(&shared.problems));
-    let (p50, p99, p999) = (
-        percentile_ms(&latencies, 0.5),
-        percentile_ms(&latencies, 0.99),
-        percentile_ms(&latencies, 0.999),
-    );
-    let max = latencies.last().map_or(f64::NAN, |&m| f64::from(m) / 1000.0);
+    let [p50, p99, p999, max] = [0.5, 0.99, 0.999, 1.0].map(|q| percentile_ms(&latencies, q));
     let mean = latencies.iter().map(|&l| f64::from(l)).sum::<f64>() / delivered.max(1) as f64 / 1000.0;
-    let end_per_conn = kib_per_conn(rss_end, rss_before, total);
     let p99_ok = p99 < P99_TARGET_MS;
     let rss_ok = idle_per_conn.is_some_and(|k| k < IDLE_RSS_TARGET_KIB);
     let ok = lost == 0 && extra == 0 && unknown == 0 && problems.is_empty();
+    let [p99_verdict, rss_verdict] = [p99_ok, rss_ok].map(|pass| if pass { "PASS" } else { "FAIL" });
+    let (offered_per_s, delivered_per_s) = (offered as f64 / seconds, delivered as f64 / delivered_s);
 
-    println!(
-        "offered:   {offered} updates in {typing_s:.1} s = {:.0} updates/s",
-        offered as f64 / typing_s
-    );
-    println!("delivered: {delivered} of {expected} expected deliveries in {delivered_span:.1} s = {:.0}/s (drain {drain_s:.1} s)", delivered as f64 / delivered_span);
-    println!("lost {lost}, duplicated {extra}, out of order {out_of_order}, unrecognised {unknown}");
-    println!("fan-out latency ms: p50 {p50:.2}  p99 {p99:.2}  p99.9 {p999:.2}  max {max:.2}  mean {mean:.2}  ({delivered} samples)");
-    println!("server RSS KiB: before {rss_before:?}, idle {rss_idle:?}, end {rss_end:?}, peak {rss_peak:?}");
-    println!(
-        "server RSS per connection: idle {:.1} KiB, end {:.1} KiB",
-        idle_per_conn.unwrap_or(f64::NAN),
-        end_per_conn.unwrap_or(f64::NAN)
-    );
-    println!("CPU during typing: server {server_cpu:?} %, generator {own_cpu:?} % (of one core)");
+    println!("offered   {offered} updates in {seconds:.1} s = {offered_per_s:.0}/s");
+    println!("delivered {delivered} of {expected} in {delivered_s:.1} s = {delivered_per_s:.0}/s (drain {drain_s:.1} s); lost {lost}, duplicated {extra}, out of order {out_of_order}, unrecognised {unknown}");
+    println!("fan-out latency ms: p50 {p50:.2}  p99 {p99:.2}  p99.9 {p999:.2}  max {max:.2}  mean {mean:.2}");
+    println!("server RSS KiB: before {rss_before:?}, idle {rss_idle:?}, end {rss_end:?}, peak {rss_peak:?}; per connection: idle {idle_per_conn:?}, end {:?}", per_conn(rss_end, rss_before, total));
+    println!("CPU while typing (% of one core): server {server_cpu:?}, generator {own_cpu:?}, postgres {pg_cpu:?}; load average {load_start:?} → {load_end:?}");
     println!("server metrics: {metrics}");
-    println!(
-        "target p99 < {P99_TARGET_MS} ms: {}",
-        if p99_ok { "PASS" } else { "FAIL" }
-    );
-    println!(
-        "target idle RSS < {IDLE_RSS_TARGET_KIB} KiB/connection: {}",
-        if rss_ok { "PASS" } else { "FAIL" }
-    );
+    println!("target p99 < {P99_TARGET_MS} ms: {p99_verdict}; target idle RSS < {IDLE_RSS_TARGET_KIB} KiB/connection: {rss_verdict}");
     for problem in problems.iter().take(20) {
         println!("problem: {problem}");
     }
-    if problems.len() > 20 {
-        println!("… {} more problems", problems.len() - 20);
-    }
     let report = json!({
-        "bench": "fanout", "rooms": args.rooms, "peers": args.peers, "connections": total,
-        "rate_target": args.rate, "seconds": args.seconds, "server_workers": args.server_workers,
-        "client_threads": args.client_threads, "setup_s": round2(setup_s), "connect_s": round2(connect_s),
-        "offered": offered, "offered_per_s": round2(offered as f64 / typing_s),
-        "expected": expected, "delivered": delivered, "delivered_per_s": round2(delivered as f64 / delivered_span),
-        "lost": lost, "duplicated": extra, "out_of_order": out_of_order, "unrecognised": unknown, "drain_s": round2(drain_s),
+        "bench": "fanout", "rooms": rooms, "peers": peers, "connections": total, "rate_target": rate, "seconds": seconds,
+        "server_workers": flags.get("--server-workers", 1)?, "client_threads": flags.get("--client-threads", 1)?,
+        "setup_s": round2(setup_s), "connect_s": round2(connect_s),
+        "offered": offered, "offered_per_s": round2(offered_per_s), "expected": expected,
+        "delivered": delivered, "delivered_per_s": round2(delivered_per_s), "drain_s": round2(drain_s),
+        "lost": lost, "duplicated": extra, "out_of_order": out_of_order, "unrecognised": unknown,
         "latency_ms": {"p50": p50, "p99": p99, "p999": p999, "max": max, "mean": round2(mean)},
-        "rss_kib": {"before": rss_before, "idle": rss_idle, "end": rss_end, "peak": rss_peak},
-        "rss_per_conn_kib": {"idle": idle_per_conn.map(round2), "end": end_per_conn.map(round2)},
-        "cpu_pct": {"server": server_cpu, "generator": own_cpu},
+        "rss_kib": {"after_setup": rss_setup, "before": rss_before, "half": rss_half, "idle": rss_idle, "end": rss_end, "peak": rss_peak},
+        "rss_per_conn_kib": {"idle": idle_per_conn, "idle_marginal": marginal, "end": per_conn(rss_end, rss_before, total)},
+        "cpu_pct": {"server": server_cpu, "generator": own_cpu, "postgres": pg_cpu},
+        "loadavg_1m": {"start": load_start, "end": load_end},
         "targets": {"p99_under_15ms": p99_ok, "idle_rss_under_30kib": rss_ok},
         "problems": problems.len(), "server_metrics": metrics, "ok": ok,
     });
@@ -720,27 +583,16 @@ async fn run(args: Args) -> Res<bool> {
 }
 
 fn main() {
-    let code = match Args::parse() {
+    let result = Flags::parse().and_then(|flags| {
+        let mut runtime = tokio::runtime::Builder::new_multi_thread();
+        runtime.worker_threads(flags.get("--client-threads", 1usize)?.max(1));
+        runtime.enable_all().build()?.block_on(run(flags))
+    });
+    let code = match result {
+        Ok(ok) => i32::from(!ok), // 1: updates lost or sockets failed (see above)
         Err(err) => {
-            eprintln!("{err}");
+            eprintln!("bench error: {err}");
             2
-        }
-        Ok(args) => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(args.client_threads)
-                .enable_all()
-                .build();
-            match runtime.map_err(Error::from).and_then(|rt| rt.block_on(run(args))) {
-                Ok(true) => 0,
-                Ok(false) => {
-                    eprintln!("FAILED: updates were lost or sockets failed (see above)");
-                    1
-                }
-                Err(err) => {
-                    eprintln!("bench error: {err}");
-                    2
-                }
-            }
         }
     };
     std::process::exit(code);

@@ -99,6 +99,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .configure(|cfg| crate::http::configure(cfg, frontend.clone()))
     })
     .workers(config.workers)
+    .tcp_nodelay(true) // small frames go out at once, not after the peer's delayed ACK
     .disable_signals()
     .shutdown_timeout(SHUTDOWN_TIMEOUT_S)
     .bind(&config.bind)

@@ -26,6 +26,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed-login counters.
     pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Argon2 hashing threads.
+    pub passwords: crate::auth::password::PasswordPool,
     next_session: AtomicU64,
 }
 
@@ -45,6 +47,7 @@ impl AppState {
             metrics,
             config,
             login_throttle: Default::default(),
+            passwords: crate::auth::password::PasswordPool::start(),
             next_session: AtomicU64::new(1),
         }
     }

@@ -59,7 +59,7 @@ async fn two_clients_converge_and_a_late_joiner_gets_everything() {
     // Room lists follow the script's title.
     let expected = b.text("title");
     let mut listed = String::new();
-    for _ in 0..40 {
+    for _ in 0..100 {
         let (_, rooms) = r.editor.get("/api/rooms").await;
         listed = rooms[0]["title"].as_str().unwrap_or_default().to_string();
         if listed == expected {

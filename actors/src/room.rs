@@ -60,9 +60,10 @@ pub enum JoinError {
     Unavailable(String),
 }
 
-/// A session joins. Sync sessions get the greeting (step 1 + presence) on their queue.
+/// A session joins. Sync sessions get the greeting (step 1 + presence) on their queue;
+/// control sessions ask for the member list with `GetMembersOnline` when they say hello.
 #[derive(Message, Debug)]
-#[rtype(result = "Result<Vec<MemberOnline>, JoinError>")]
+#[rtype(result = "Result<(), JoinError>")]
 pub struct Join(pub SessionHandle);
 
 /// A binary frame from a sync session. `Err` means: close the socket with this reason.
@@ -136,6 +137,8 @@ pub struct RoomActor {
     /// Title last written to the store (room lists show it).
     stored_title: Option<String>,
     title_dirty: bool,
+    /// One title write at a time, so writes cannot land out of order.
+    title_writing: bool,
 }
 
 impl std::fmt::Debug for RoomActor {
@@ -173,6 +176,7 @@ impl RoomActor {
             closing: false,
             stored_title: None,
             title_dirty: false,
+            title_writing: false,
         }
     }
 
@@ -380,7 +384,7 @@ impl RoomActor {
     /// Writes the script's title to the store when it changed (at most once per tick).
     fn sync_title(&mut self, ctx: &mut Context<Self>) {
         let Loaded::Ready(sync) = &self.state else { return };
-        if !self.title_dirty {
+        if !self.title_dirty || self.title_writing {
             return;
         }
         self.title_dirty = false;
@@ -389,14 +393,18 @@ impl RoomActor {
             return;
         }
         self.stored_title = Some(title.clone());
+        self.title_writing = true;
         let store = Arc::clone(&self.store);
         let room = self.room_id;
         ctx.spawn(
             async move { store.set_title(room, title).await }
                 .into_actor(self)
                 .map(|result, act, _| {
+                    act.title_writing = false;
                     if let Err(err) = result {
                         warn!(room = %act.room_id, %err, "storing the title failed");
+                        act.stored_title = None;
+                        act.title_dirty = true;
                     }
                 }),
         );
@@ -468,7 +476,7 @@ impl Actor for RoomActor {
 }
 
 impl Handler<Join> for RoomActor {
-    type Result = Result<Vec<MemberOnline>, JoinError>;
+    type Result = Result<(), JoinError>;
 
     fn handle(&mut self, Join(session): Join, _ctx: &mut Context<Self>) -> Self::Result {
         if self.closing {
@@ -492,7 +500,7 @@ impl Handler<Join> for RoomActor {
         if new_user {
             self.announce_members();
         }
-        Ok(self.members_online())
+        Ok(())
     }
 }
 

@@ -1,26 +1,119 @@
 //! The `RoomStore` rooms use: the append-only update log and compacted snapshots.
+//!
+//! Appends from every room go through one group-commit writer: it takes whatever batches
+//! are waiting (one per room at most, since a room keeps one append in flight) and commits
+//! them in a single statement, so commits per second stay low while rooms multiply.
 
 use actors::store::{RoomStore, StoreError, StoredRoom};
 use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{Db, DbError};
+
+/// Appends waiting for the writer before rooms wait (backpressure).
+pub const APPEND_QUEUE: usize = 4096;
+/// Most updates one group commit writes.
+pub const MAX_GROUP_COMMIT_UPDATES: usize = 4096;
+/// Group-commit writers running at once (one commits while the next batch gathers).
+pub const GROUP_COMMIT_WRITERS: usize = 2;
+
+const APPEND_SQL: &str = "WITH input AS (
+         SELECT r, u, ord FROM unnest($1::uuid[], $2::bytea[]) WITH ORDINALITY AS t(r, u, ord)),
+     inserted AS (
+         INSERT INTO room_updates (room_id, update) SELECT r, u FROM input ORDER BY ord
+         RETURNING room_id, seq)
+     SELECT room_id, max(seq) FROM inserted GROUP BY room_id";
+
+struct AppendRequest {
+    room: Uuid,
+    updates: Vec<Vec<u8>>,
+    done: oneshot::Sender<Result<i64, StoreError>>,
+}
 
 /// Postgres-backed room storage.
 #[derive(Debug, Clone)]
 pub struct PgRoomStore {
     db: Db,
+    appends: mpsc::Sender<AppendRequest>,
+}
+
+impl std::fmt::Debug for AppendRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppendRequest")
+            .field("room", &self.room)
+            .field("updates", &self.updates.len())
+            .finish()
+    }
 }
 
 impl PgRoomStore {
-    /// Wraps the pool.
+    /// Wraps the pool and starts the group-commit writers (needs a Tokio runtime).
     pub fn new(db: Db) -> Self {
-        PgRoomStore { db }
+        let (appends, queue) = mpsc::channel(APPEND_QUEUE);
+        let queue = std::sync::Arc::new(tokio::sync::Mutex::new(queue));
+        for _ in 0..GROUP_COMMIT_WRITERS {
+            tokio::spawn(group_commit_writer(db.clone(), std::sync::Arc::clone(&queue)));
+        }
+        PgRoomStore { db, appends }
     }
 }
 
 fn unavailable(err: impl Into<DbError>) -> StoreError {
     StoreError::Unavailable(err.into().to_string())
+}
+
+/// Takes everything queued (after waiting for the first request), commits it at once.
+async fn group_commit_writer(db: Db, queue: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<AppendRequest>>>) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut queue = queue.lock().await;
+            let Some(first) = queue.recv().await else { return };
+            let mut count = first.updates.len();
+            batch.push(first);
+            while count < MAX_GROUP_COMMIT_UPDATES {
+                match queue.try_recv() {
+                    Ok(next) => {
+                        count += next.updates.len();
+                        batch.push(next);
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        match commit(&db, &batch).await {
+            Ok(last_seqs) => {
+                for request in batch {
+                    let seq = last_seqs
+                        .get(&request.room)
+                        .copied()
+                        .ok_or_else(|| StoreError::Unavailable("no sequence".into()));
+                    let _ = request.done.send(seq);
+                }
+            }
+            Err(err) => {
+                for request in batch {
+                    let _ = request.done.send(Err(StoreError::Unavailable(err.to_string())));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(db: &Db, batch: &[AppendRequest]) -> Result<std::collections::HashMap<Uuid, i64>, DbError> {
+    let mut rooms = Vec::new();
+    let mut updates: Vec<&[u8]> = Vec::new();
+    for request in batch {
+        for update in &request.updates {
+            rooms.push(request.room);
+            updates.push(update);
+        }
+    }
+    let conn = db.conn().await?;
+    let statement = conn.prepare_cached(APPEND_SQL).await?;
+    let rows = conn.query(&statement, &[&rooms, &updates]).await?;
+    Ok(rows.iter().map(|r| (r.get::<_, Uuid>(0), r.get::<_, i64>(1))).collect())
 }
 
 #[async_trait]
@@ -73,21 +166,14 @@ impl RoomStore for PgRoomStore {
     }
 
     async fn append(&self, room: Uuid, updates: Vec<Vec<u8>>) -> Result<i64, StoreError> {
-        let conn = self.db.conn().await.map_err(unavailable)?;
-        // One statement, one commit; ORDER BY ord keeps the sequence in arrival order.
-        let row = conn
-            .query_one(
-                "WITH inserted AS (
-                     INSERT INTO room_updates (room_id, update)
-                     SELECT $1, u FROM unnest($2::bytea[]) WITH ORDINALITY AS t(u, ord) ORDER BY ord
-                     RETURNING seq)
-                 SELECT max(seq) FROM inserted",
-                &[&room, &updates],
-            )
+        let (done, result) = oneshot::channel();
+        self.appends
+            .send(AppendRequest { room, updates, done })
             .await
-            .map_err(unavailable)?;
-        row.get::<_, Option<i64>>(0)
-            .ok_or_else(|| StoreError::Unavailable("nothing inserted".into()))
+            .map_err(|_| StoreError::Unavailable("writer stopped".into()))?;
+        result
+            .await
+            .map_err(|_| StoreError::Unavailable("writer stopped".into()))?
     }
 
     async fn set_title(&self, room: Uuid, title: String) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use protocol::{Credentials, ErrorCode, UserView, MAX_PASSWORD_CHARS, MIN_PASSWOR
 
 use super::error::ApiError;
 use crate::auth::session::{cleared_cookie, new_token, session_cookie, token_hash};
-use crate::auth::{password, CurrentUser, SESSION_COOKIE};
+use crate::auth::{CurrentUser, SESSION_COOKIE};
 use crate::db::users::User;
 use crate::db::DbError;
 use crate::state::AppState;
@@ -21,13 +21,6 @@ async fn start_session(state: &AppState, user: &User) -> Result<actix_web::cooki
     let token = new_token();
     state.db.create_session(user.id, &token_hash(&token)).await?;
     Ok(session_cookie(token, state.config.secure_cookies))
-}
-
-async fn hash_blocking(password: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal, "hashing failed"))?
-        .map_err(|_| ApiError::new(ErrorCode::Internal, "hashing failed"))
 }
 
 /// `POST /api/auth/signup`.
@@ -55,7 +48,10 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) ->
     if state.db.user_by_name(&username).await?.is_some() {
         return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken"));
     }
-    let hash = hash_blocking(password).await?;
+    let hash = state.passwords.hash(password).await.map_err(|err| {
+        tracing::error!(%err, "hashing failed");
+        ApiError::new(ErrorCode::Internal, "hashing failed")
+    })?;
     let user = match state.db.create_user(&username, &hash).await {
         Ok(user) => user,
         Err(DbError::Conflict) => return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken")),
@@ -91,10 +87,7 @@ pub async fn login(
     let Some((user, hash)) = state.db.user_with_hash(&username).await? else {
         return Err(denied());
     };
-    let ok = web::block(move || password::verify(&password, &hash))
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal, "verification failed"))?;
-    if !ok {
+    if !state.passwords.verify(password, hash).await {
         return Err(denied());
     }
     state.login_throttle.succeeded(&account_key);

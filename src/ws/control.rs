@@ -93,7 +93,7 @@ async fn run(
                 }
                 let reply = match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Hello) => {
-                        let members_online = joined.room.send(GetMembersOnline).await.unwrap_or_else(|_| joined.members.clone());
+                        let members_online = joined.room.send(GetMembersOnline).await.unwrap_or_default();
                         ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online }
                     }
                     Ok(ClientMessage::Ping) => ServerMessage::Pong,

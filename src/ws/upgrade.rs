@@ -113,14 +113,7 @@ pub async fn join(
         let (handle, outbound, closed) =
             SessionHandle::new(session_id, auth.user_id, auth.username.clone(), auth.role, kind);
         match room.send(Join(handle)).await {
-            Ok(Ok(members)) => {
-                return Ok(Joined {
-                    room,
-                    outbound,
-                    closed,
-                    members,
-                })
-            }
+            Ok(Ok(())) => return Ok(Joined { room, outbound, closed }),
             Ok(Err(JoinError::Unavailable(err))) => {
                 tracing::warn!(room = %auth.room_id, %err, "join failed");
                 return Err(CloseReason::new(CloseCode::RoomUnavailable, "room could not be loaded"));
@@ -140,6 +133,4 @@ pub struct Joined {
     pub outbound: tokio::sync::mpsc::Receiver<actors::session::Outbound>,
     /// Close signal from the room.
     pub closed: tokio::sync::oneshot::Receiver<actors::session::CloseReason>,
-    /// Members online at join.
-    pub members: Vec<protocol::MemberOnline>,
 }

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use actors::wire::{decode_frame, encode_sync_step1, encode_sync_step2, encode_update, Reader, YMessage};
+use actors::wire::{decode_frame, encode_sync_step1, encode_sync_step2, encode_update, YMessage};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
@@ -236,12 +236,21 @@ async fn connect_peer(url: String) -> Res<Ws> {
     }
 }
 
-/// (client id, clock) of a one-client v1 update: `[1 client][n blocks][client][clock]…`.
-fn update_id(update: &[u8]) -> Option<(u64, u64)> {
-    let mut reader = Reader::new(update);
-    let (clients, _blocks) = (reader.var_uint().ok()?, reader.var_uint().ok()?);
-    (clients == 1).then_some(())?;
-    Some((reader.var_uint().ok()?, reader.var_uint().ok()?))
+/// Every (client id, clock) an update carries: the server may merge a room's committed
+/// batch into one update, so one frame can hold several keystrokes of several peers.
+fn update_ids(update: &[u8]) -> Vec<(u64, u64)> {
+    let Ok(decoded) = <yrs::Update as yrs::updates::decoder::Decode>::decode_v1(update) else {
+        return Vec::new();
+    };
+    let inserted = decoded.insertions(true);
+    let mut ids = Vec::new();
+    for (client, ranges) in inserted.iter() {
+        for range in ranges.iter() {
+            ids.extend(range.clone().map(|clock| (client.get(), u64::from(clock))));
+        }
+    }
+    ids.sort_unstable();
+    ids
 }
 
 /// State shared by the peer tasks. Peer `i` is in room `i / peers` and has Yjs client id `i + 1`.
@@ -271,12 +280,32 @@ struct PeerStats {
 
 impl PeerStats {
     fn received(&mut self, me: usize, update: &[u8], now: Instant, shared: &Shared) {
+        let ids = update_ids(update);
+        if ids.is_empty() {
+            self.unknown += 1;
+        }
+        for (client, clock) in ids {
+            self.received_one(me, client, clock, now, shared);
+        }
+    }
+
+    fn received_one(&mut self, me: usize, client: u64, clock: u64, now: Instant, shared: &Shared) {
         let peers = shared.peers;
-        let id =
-            update_id(update).and_then(|(client, clock)| Some((usize::try_from(client).ok()?.checked_sub(1)?, clock)));
-        let id = id.filter(|&(s, _)| s / peers == me / peers && s != me && s < shared.send_times.len());
-        let sent_at = id.and_then(|(s, clock)| lock(&shared.send_times[s]).get(usize::try_from(clock).ok()?).copied());
-        let (Some((sender, clock)), Some(sent_at)) = (id, sent_at) else {
+        let Some(sender) = usize::try_from(client).ok().and_then(|c| c.checked_sub(1)) else {
+            self.unknown += 1;
+            return;
+        };
+        if sender == me {
+            return; // our own keystroke echoed inside a merged batch
+        }
+        if sender / peers != me / peers || sender >= shared.send_times.len() {
+            self.unknown += 1;
+            return;
+        }
+        let Some(sent_at) = usize::try_from(clock)
+            .ok()
+            .and_then(|c| lock(&shared.send_times[sender]).get(c).copied())
+        else {
             self.unknown += 1;
             return;
         };
@@ -302,7 +331,7 @@ impl PeerStats {
         let update = doc.transact().encode_state_as_update_v1(&before);
         {
             let mut times = lock(&shared.send_times[me]);
-            if update_id(&update) != Some((me as u64 + 1, times.len() as u64)) {
+            if update_ids(&update) != [(me as u64 + 1, times.len() as u64)] {
                 return Err(format!("unexpected update shape {update:?}"));
             }
             times.push(Instant::now());

@@ -233,6 +233,34 @@ impl RoomActor {
         }
     }
 
+    /// Sends a committed batch as one frame per session: the update itself, or the batch
+    /// merged into one update (stock clients read one message per frame, so merging is what
+    /// cuts frames in busy rooms). Senders are skipped when the batch is all theirs; otherwise
+    /// they get their own edits back, which Yjs ignores (the reference server echoes too).
+    fn broadcast_batch(&mut self, applied: Vec<(SessionId, Vec<u8>)>) {
+        let Some(&(first_sender, _)) = applied.first() else {
+            return;
+        };
+        let single_sender = applied.iter().all(|(from, _)| *from == first_sender);
+        let merged = if applied.len() == 1 {
+            Ok(applied[0].1.clone())
+        } else {
+            yrs::merge_updates_v1(applied.iter().map(|(_, update)| update.as_slice()))
+        };
+        match merged {
+            Ok(update) => {
+                let except = single_sender.then_some(first_sender);
+                self.broadcast(Bytes::from(crate::wire::encode_update(&update)), except);
+            }
+            Err(err) => {
+                warn!(room = %self.room_id, %err, "merging a batch failed; sending its updates one by one");
+                for (from, update) in applied {
+                    self.broadcast(Bytes::from(crate::wire::encode_update(&update)), Some(from));
+                }
+            }
+        }
+    }
+
     fn members_online(&self) -> Vec<MemberOnline> {
         let mut by_user: HashMap<Uuid, MemberOnline> = HashMap::new();
         for s in self.sessions.values() {
@@ -326,15 +354,17 @@ impl RoomActor {
                 self.last_seq = seq;
                 self.updates_since_snapshot += batch.len();
                 self.title_dirty = true;
+                let Loaded::Ready(sync) = &mut self.state else { return };
+                let mut applied = Vec::with_capacity(batch.len());
                 for PendingUpdate { from, update } in batch {
                     let started = Instant::now();
-                    let Loaded::Ready(sync) = &mut self.state else { return };
-                    let frame = sync.apply_committed(&update);
+                    let ok = sync.apply_committed(&update);
                     self.metrics.update_apply.observe(started.elapsed());
-                    if let Some(frame) = frame {
-                        self.broadcast(Bytes::from(frame), Some(from));
+                    if ok {
+                        applied.push((from, update));
                     }
                 }
+                self.broadcast_batch(applied);
             }
             Err(err) => {
                 // Nothing was applied or broadcast: the writers still hold their edits and

@@ -239,6 +239,23 @@ async fn ticket_misuse_is_refused_at_upgrade() {
     assert_eq!(yclient::open(&ws, &r.id, &editor_ticket, None).await.err(), Some(403));
 }
 
+/// Reads control messages until one of `kind` arrives (skipping pings and other types).
+async fn next_of_type<S>(control: &mut S, kind: &str) -> serde_json::Value
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let Some(Ok(message)) = control.next().await else {
+            panic!("socket ended")
+        };
+        let Message::Text(text) = message else { continue };
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if value["type"] == kind {
+            return value;
+        }
+    }
+}
+
 #[tokio::test]
 async fn control_socket_says_welcome_and_checks_the_version() {
     let r = room_with_three_members().await;
@@ -247,16 +264,7 @@ async fn control_socket_says_welcome_and_checks_the_version() {
     let (mut control, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let _sync = YClient::connect(&r.server.ws_url(), &r.id, &r.owner.ticket(&r.id).await).await;
     control.send(Message::text(r#"{"type":"hello"}"#)).await.unwrap();
-    let welcome = loop {
-        let Some(Ok(message)) = control.next().await else {
-            panic!("socket ended")
-        };
-        let Message::Text(text) = message else { continue };
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        if value["type"] == "welcome" {
-            break value;
-        }
-    };
+    let welcome = next_of_type(&mut control, "welcome").await;
     assert_eq!(welcome["role"], "editor");
     assert_eq!(welcome["protocol_version"], 1);
     let names: Vec<&str> = welcome["members_online"]
@@ -270,16 +278,7 @@ async fn control_socket_says_welcome_and_checks_the_version() {
         .send(Message::text(r#"{"type":"launch_rockets"}"#))
         .await
         .unwrap();
-    let error = loop {
-        let Some(Ok(message)) = control.next().await else {
-            panic!("socket ended")
-        };
-        let Message::Text(text) = message else { continue };
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        if value["type"] == "error" {
-            break value;
-        }
-    };
+    let error = next_of_type(&mut control, "error").await;
     assert_eq!(error["code"], "invalid_message");
 
     let wrong_version = format!("{}/control/{}?ticket={ticket}&v=999", r.server.ws_url(), r.id);

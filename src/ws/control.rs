@@ -8,14 +8,14 @@ use std::time::Instant;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::AggregatedMessage;
 use actors::room::{GetMembersOnline, Leave};
-use actors::session::{CloseReason, Outbound, SessionKind};
+use actors::session::{CloseReason, SessionKind};
 use protocol::{ClientMessage, CloseCode, ErrorCode, ServerMessage, PROTOCOL_VERSION};
 use tracing::Instrument;
 
 use super::limits::RateLimiter;
 use super::sync::protocol_error;
 use super::upgrade::{authorize, join, Authorized, UpgradeQuery};
-use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_CONTROL_MESSAGE_BYTES, SOCKET_WRITE_TIMEOUT};
+use super::{accept, close_with, write_frame, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_CONTROL_MESSAGE_BYTES};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -34,12 +34,7 @@ pub async fn upgrade(
             format!("this server speaks control protocol v{PROTOCOL_VERSION}; connect with ?v={PROTOCOL_VERSION}"),
         ));
     }
-    let (response, session, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| ApiError::new(ErrorCode::BadRequest, format!("not a WebSocket upgrade: {e}")))?;
-    let stream = stream
-        .max_frame_size(MAX_CONTROL_MESSAGE_BYTES)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_CONTROL_MESSAGE_BYTES);
+    let (response, session, stream) = accept(&req, body, MAX_CONTROL_MESSAGE_BYTES)?;
     let session_id = state.next_session_id();
     let span = tracing::info_span!("control", room = %auth.room_id, user = %auth.user_id, session = session_id);
     actix_web::rt::spawn(run(session, stream, auth, state.into_inner(), session_id).instrument(span));
@@ -71,11 +66,9 @@ async fn run(
             biased;
             reason = &mut joined.closed => break reason.ok(),
             frame = joined.outbound.recv() => {
-                let Some(Outbound::Text(text)) = frame else { break None };
-                tokio::select! {
-                    written = socket.text(text) => if written.is_err() { break None },
-                    reason = &mut joined.closed => break reason.ok(),
-                    _ = tokio::time::sleep(SOCKET_WRITE_TIMEOUT) => break Some(CloseCode::SlowConsumer.into()),
+                let Some(frame) = frame else { break None };
+                if let Err(close) = write_frame(&mut socket, frame, &mut joined.closed, &state.metrics).await {
+                    break close;
                 }
             }
             message = stream.recv() => {

@@ -37,3 +37,52 @@ pub async fn close_with(session: actix_ws::Session, reason: &actors::session::Cl
     };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, session.close(Some(frame))).await;
 }
+
+/// Writes one frame, racing the room's close signal and [`SOCKET_WRITE_TIMEOUT`], so a client
+/// that stops reading cannot pin its task. `Err(Some(reason))`: close with it; `Err(None)`:
+/// the socket is already gone.
+pub async fn write_frame(
+    socket: &mut actix_ws::Session,
+    frame: actors::session::Outbound,
+    closed: &mut tokio::sync::oneshot::Receiver<actors::session::CloseReason>,
+    metrics: &actors::metrics::Metrics,
+) -> Result<(), Option<actors::session::CloseReason>> {
+    use actors::session::Outbound;
+    let write = async {
+        match frame {
+            Outbound::Binary(bytes) => socket.binary(bytes).await,
+            Outbound::Text(text) => socket.text(text).await,
+        }
+    };
+    tokio::select! {
+        written = write => written.map_err(|_| None),
+        reason = closed => Err(reason.ok()),
+        _ = tokio::time::sleep(SOCKET_WRITE_TIMEOUT) => {
+            actors::metrics::Metrics::inc(&metrics.slow_consumers_closed);
+            Err(Some(protocol::CloseCode::SlowConsumer.into()))
+        }
+    }
+}
+
+/// Completes a WebSocket upgrade with a message size limit (frames and continuations).
+pub fn accept(
+    req: &actix_web::HttpRequest,
+    body: actix_web::web::Payload,
+    max_message_bytes: usize,
+) -> Result<
+    (
+        actix_web::HttpResponse,
+        actix_ws::Session,
+        actix_ws::AggregatedMessageStream,
+    ),
+    crate::http::error::ApiError,
+> {
+    let (response, session, stream) = actix_ws::handle(req, body).map_err(|e| {
+        crate::http::error::ApiError::new(protocol::ErrorCode::BadRequest, format!("not a WebSocket upgrade: {e}"))
+    })?;
+    let stream = stream
+        .max_frame_size(max_message_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(max_message_bytes);
+    Ok((response, session, stream))
+}

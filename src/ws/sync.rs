@@ -11,14 +11,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::AggregatedMessage;
 use actors::metrics::Metrics;
 use actors::room::{Incoming, Leave};
-use actors::session::{CloseReason, Outbound, SessionKind};
+use actors::session::{CloseReason, SessionKind};
 use actors::wire;
 use protocol::CloseCode;
 use tracing::Instrument;
 
 use super::limits::RateLimiter;
 use super::upgrade::{authorize, join, Authorized, UpgradeQuery};
-use super::{close_with, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_INBOUND_MESSAGE_BYTES, SOCKET_WRITE_TIMEOUT};
+use super::{accept, close_with, write_frame, CLIENT_IDLE_TIMEOUT, KEEPALIVE_INTERVAL, MAX_INBOUND_MESSAGE_BYTES};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -31,12 +31,7 @@ pub async fn upgrade(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let auth = authorize(&req, &state, &path, &query).await?;
-    let (response, session, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| ApiError::new(protocol::ErrorCode::BadRequest, format!("not a WebSocket upgrade: {e}")))?;
-    let stream = stream
-        .max_frame_size(MAX_INBOUND_MESSAGE_BYTES)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_INBOUND_MESSAGE_BYTES);
+    let (response, session, stream) = accept(&req, body, MAX_INBOUND_MESSAGE_BYTES)?;
     let session_id = state.next_session_id();
     let span = tracing::info_span!("sync", room = %auth.room_id, user = %auth.user_id, session = session_id);
     actix_web::rt::spawn(run(session, stream, auth, state.into_inner(), session_id).instrument(span));
@@ -66,16 +61,9 @@ async fn run(
             biased;
             reason = &mut joined.closed => break reason.ok(),
             frame = joined.outbound.recv() => {
-                let Some(Outbound::Binary(bytes)) = frame else { break None };
-                // A client that stops reading must not pin this task: the write races the
-                // room's close signal and a timeout.
-                tokio::select! {
-                    written = socket.binary(bytes) => if written.is_err() { break None },
-                    reason = &mut joined.closed => break reason.ok(),
-                    _ = tokio::time::sleep(SOCKET_WRITE_TIMEOUT) => {
-                        Metrics::inc(&metrics.slow_consumers_closed);
-                        break Some(CloseCode::SlowConsumer.into());
-                    }
+                let Some(frame) = frame else { break None };
+                if let Err(close) = write_frame(&mut socket, frame, &mut joined.closed, metrics).await {
+                    break close;
                 }
                 last_sent = Instant::now();
             }

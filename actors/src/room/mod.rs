@@ -3,7 +3,8 @@
 //! Talks to: session socket tasks (Join / Incoming / Leave, answered through each session's
 //! bounded outbound queue), the `RoomStore` (load, append, compact), and the
 //! `RoomRegistry` (which starts it, forwards membership changes, and forgets it when idle).
-//! The document logic itself lives in [`RoomSync`]; this file is scheduling and fan-out.
+//! The document logic itself lives in [`RoomSync`]; this module is scheduling and fan-out;
+//! `messages` holds what it is sent, `handlers` the adapters.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use bytes::Bytes;
-use protocol::{CloseCode, MemberOnline, Role, ServerMessage};
+use protocol::{CloseCode, MemberOnline, ServerMessage};
 use tokio::sync::mpsc::error::TrySendError;
 use tracing::{info, warn};
 use uuid::Uuid;
@@ -20,7 +21,12 @@ use crate::metrics::Metrics;
 use crate::registry::{RoomIdle, RoomRegistry};
 use crate::session::{CloseReason, Outbound, SessionHandle, SessionId, SessionKind};
 use crate::store::{RoomStore, StoredRoom};
-use crate::sync::{Effect, RoomSync, SyncError};
+use crate::sync::RoomSync;
+
+mod handlers;
+mod messages;
+
+pub use messages::*;
 
 /// Room mailbox capacity; senders wait (backpressure) when it is full.
 pub const ROOM_MAILBOX: usize = 1024;
@@ -30,81 +36,6 @@ pub const MAX_PERSIST_BATCH: usize = 512;
 pub const MAX_PENDING_PERSIST_BYTES: usize = 32 * 1024 * 1024;
 /// How often the room expires presence and checks whether it is idle.
 pub const ROOM_TICK: Duration = Duration::from_secs(1);
-
-/// Tunables of every room.
-#[derive(Debug, Clone)]
-pub struct RoomConfig {
-    /// How long an empty room stays loaded.
-    pub idle_grace: Duration,
-    /// Compact the log into a snapshot after this many updates.
-    pub compact_every: usize,
-}
-
-impl Default for RoomConfig {
-    fn default() -> Self {
-        RoomConfig {
-            idle_grace: Duration::from_secs(30),
-            compact_every: 1000,
-        }
-    }
-}
-
-/// Why a join failed.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-pub enum JoinError {
-    /// The room is shutting down; ask the registry again.
-    #[error("room is closing")]
-    Closing,
-    /// The room could not be loaded.
-    #[error("room could not be loaded: {0}")]
-    Unavailable(String),
-}
-
-/// A session joins. Sync sessions get the greeting (step 1 + presence) on their queue;
-/// control sessions ask for the member list with `GetMembersOnline` when they say hello.
-#[derive(Message, Debug)]
-#[rtype(result = "Result<(), JoinError>")]
-pub struct Join(pub SessionHandle);
-
-/// A binary frame from a sync session. `Err` means: close the socket with this reason.
-#[derive(Message, Debug)]
-#[rtype(result = "Result<(), CloseReason>")]
-pub struct Incoming {
-    /// Sender.
-    pub session: SessionId,
-    /// The raw frame.
-    pub frame: Bytes,
-}
-
-/// A session's socket closed. Must always be delivered.
-#[derive(Message, Debug)]
-#[rtype(result = "()")]
-pub struct Leave(pub SessionId);
-
-/// A member's role changed (`Some`) or they were removed (`None`).
-#[derive(Message, Debug, Clone)]
-#[rtype(result = "()")]
-pub struct MemberChanged {
-    /// Who.
-    pub user_id: Uuid,
-    /// New role, or `None` when removed from the room.
-    pub role: Option<Role>,
-}
-
-/// Members with an open connection.
-#[derive(Message, Debug)]
-#[rtype(result = "Vec<MemberOnline>")]
-pub struct GetMembersOnline;
-
-/// The server is stopping: close every session with 4001 and unload.
-#[derive(Message, Debug)]
-#[rtype(result = "()")]
-pub struct Shutdown;
-
-/// The current document as one v1 update (tests, exports).
-#[derive(Message, Debug)]
-#[rtype(result = "Result<Vec<u8>, JoinError>")]
-pub struct GetState;
 
 struct PendingUpdate {
     from: SessionId,
@@ -502,155 +433,5 @@ impl Actor for RoomActor {
             session.close(CloseCode::RoomUnavailable.into());
         }
         info!(room = %self.room_id, "room unloaded");
-    }
-}
-
-impl Handler<Join> for RoomActor {
-    type Result = Result<(), JoinError>;
-
-    fn handle(&mut self, Join(session): Join, _ctx: &mut Context<Self>) -> Self::Result {
-        if self.closing {
-            return Err(JoinError::Closing);
-        }
-        let greeting = match &self.state {
-            Loaded::Ready(sync) => sync.greeting(),
-            Loaded::Failed(err) => return Err(JoinError::Unavailable(err.clone())),
-            Loaded::Loading => return Err(JoinError::Unavailable("still loading".into())),
-        };
-        let id = session.id;
-        let kind = session.kind;
-        let new_user = !self.sessions.values().any(|s| s.user_id == session.user_id);
-        self.sessions.insert(id, session);
-        self.empty_since = None;
-        if kind == SessionKind::Sync {
-            for frame in greeting {
-                self.send_to(id, Outbound::Binary(Bytes::from(frame)));
-            }
-        }
-        if new_user {
-            self.announce_members();
-        }
-        Ok(())
-    }
-}
-
-impl Handler<Incoming> for RoomActor {
-    type Result = Result<(), CloseReason>;
-
-    fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
-        let Some(role) = self.sessions.get(&msg.session).map(|s| s.role) else {
-            return Ok(()); // already removed (kicked); its socket is closing
-        };
-        let Loaded::Ready(sync) = &mut self.state else {
-            return Err(CloseCode::RoomUnavailable.into());
-        };
-        let effects = match sync.handle_frame(msg.session, role, &msg.frame, Instant::now()) {
-            Ok(effects) => effects,
-            Err(err) => {
-                Metrics::inc(&self.metrics.bad_input_closed);
-                let code = match err {
-                    SyncError::Awareness(crate::awareness::AwarenessError::StateTooLarge) => CloseCode::MessageTooLarge,
-                    _ => CloseCode::MalformedMessage,
-                };
-                self.drop_session(msg.session, None);
-                return Err(CloseReason::new(code, err.to_string()));
-            }
-        };
-        for effect in effects {
-            match effect {
-                Effect::Reply(frame) => {
-                    if !role.can_write() && frame.first() == Some(&(crate::wire::MSG_AUTH as u8)) {
-                        Metrics::inc(&self.metrics.writes_refused);
-                    }
-                    self.send_to(msg.session, Outbound::Binary(Bytes::from(frame)));
-                }
-                Effect::BroadcastAll(frame) => self.broadcast(Bytes::from(frame), None),
-                Effect::Persist(update) => {
-                    if let Err(reason) = self.queue_update(msg.session, update, ctx) {
-                        self.drop_session(msg.session, None);
-                        return Err(reason);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Handler<Leave> for RoomActor {
-    type Result = ();
-
-    fn handle(&mut self, Leave(id): Leave, _ctx: &mut Context<Self>) {
-        self.drop_session(id, None);
-    }
-}
-
-impl Handler<MemberChanged> for RoomActor {
-    type Result = ();
-
-    fn handle(&mut self, msg: MemberChanged, _ctx: &mut Context<Self>) {
-        let ids: Vec<SessionId> = self
-            .sessions
-            .values()
-            .filter(|s| s.user_id == msg.user_id)
-            .map(|s| s.id)
-            .collect();
-        for id in ids {
-            match msg.role {
-                None => self.drop_session(
-                    id,
-                    Some(CloseReason::new(
-                        CloseCode::Forbidden,
-                        "you were removed from this room",
-                    )),
-                ),
-                Some(role) => {
-                    if let Some(session) = self.sessions.get_mut(&id) {
-                        session.role = role;
-                    }
-                }
-            }
-        }
-        if msg.role.is_some() {
-            self.announce_members();
-        }
-    }
-}
-
-impl Handler<Shutdown> for RoomActor {
-    type Result = ();
-
-    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
-        self.closing = true;
-        let ids: Vec<SessionId> = self.sessions.keys().copied().collect();
-        for id in ids {
-            self.drop_session(id, Some(CloseCode::ShuttingDown.into()));
-        }
-        match self.compaction() {
-            Some(fut) => {
-                ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
-            }
-            None => ctx.stop(),
-        }
-    }
-}
-
-impl Handler<GetMembersOnline> for RoomActor {
-    type Result = Vec<MemberOnline>;
-
-    fn handle(&mut self, _: GetMembersOnline, _ctx: &mut Context<Self>) -> Self::Result {
-        self.members_online()
-    }
-}
-
-impl Handler<GetState> for RoomActor {
-    type Result = Result<Vec<u8>, JoinError>;
-
-    fn handle(&mut self, _: GetState, _ctx: &mut Context<Self>) -> Self::Result {
-        match &self.state {
-            Loaded::Ready(sync) => Ok(sync.state_v1()),
-            Loaded::Failed(err) => Err(JoinError::Unavailable(err.clone())),
-            Loaded::Loading => Err(JoinError::Unavailable("still loading".into())),
-        }
     }
 }

@@ -69,6 +69,9 @@ impl PrivateCluster {
     /// Starts (or reuses) the cluster under `dir`, creating it on first use.
     pub fn ensure(dir: &Path) -> Result<PrivateCluster, ClusterError> {
         std::fs::create_dir_all(dir)?;
+        // Absolute paths: postgres resolves relative ones against its data directory.
+        let absolute = std::fs::canonicalize(dir)?;
+        let dir = absolute.as_path();
         let run_as = running_as_root().then(|| "postgres".to_string());
         let fallback;
         if run_as.is_some() {

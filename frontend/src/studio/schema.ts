@@ -1,11 +1,18 @@
 // The scene-script Y.Doc schema (names and ranges the server validates) and the edits the UI makes to it.
 import * as Y from 'yjs'
+import * as limits from '../protocol/generated/scriptLimits'
 
-export const SHOT_DEFAULTS = { duration_s: 4, style: 'cinematic' } as const
-export const SETTINGS_DEFAULTS = { steps: 8, guidance: 3, live: false, resolution: 256 } as const
-export const RESOLUTIONS = [64, 128, 256, 512] as const
-export const MAX_SEED = 2 ** 31 - 1
-export const MAX_STYLE = 64
+// Limits and defaults come from the Rust `protocol::script` constants (generated, drift-checked).
+export const SHOT_DEFAULTS = { duration_s: limits.DEFAULT_SHOT_SECONDS, style: 'cinematic' } as const
+export const SETTINGS_DEFAULTS = {
+  steps: limits.DEFAULT_STEPS,
+  guidance: limits.DEFAULT_GUIDANCE,
+  live: false,
+  resolution: limits.DEFAULT_RESOLUTION,
+} as const
+export const RESOLUTIONS = limits.RESOLUTIONS
+export const MAX_SEED = limits.MAX_SEED
+export const MAX_STYLE = limits.MAX_STYLE_CHARS
 
 export type SettingKey = keyof typeof SETTINGS_DEFAULTS
 export type Shot = Y.Map<unknown>
@@ -25,7 +32,7 @@ export function sanitizeShotField(key: 'duration_s' | 'seed' | 'style', raw: str
   if (key === 'style') return raw.trim().slice(0, MAX_STYLE) || SHOT_DEFAULTS.style
   const n = Number(raw)
   if (raw.trim() === '' || !Number.isFinite(n)) return null
-  if (key === 'duration_s') return clamp(Math.round(n * 10) / 10, 1, 60)
+  if (key === 'duration_s') return clamp(Math.round(n * 10) / 10, limits.MIN_SHOT_SECONDS, limits.MAX_SHOT_SECONDS)
   return clamp(Math.round(n), 0, MAX_SEED)
 }
 
@@ -33,8 +40,8 @@ export function sanitizeSetting(key: SettingKey, raw: string | boolean): number 
   if (key === 'live') return Boolean(raw)
   const n = Number(raw)
   if (raw === '' || !Number.isFinite(n)) return null
-  if (key === 'steps') return clamp(Math.round(n), 1, 50)
-  if (key === 'guidance') return clamp(Math.round(n * 10) / 10, 0, 20)
+  if (key === 'steps') return clamp(Math.round(n), limits.MIN_STEPS, limits.MAX_STEPS)
+  if (key === 'guidance') return clamp(Math.round(n * 10) / 10, 0, limits.MAX_GUIDANCE)
   const r = Math.round(n)
   return (RESOLUTIONS as readonly number[]).includes(r) ? r : SETTINGS_DEFAULTS.resolution
 }

@@ -1,13 +1,14 @@
 // Room render settings (steps, guidance, live, resolution) bound to the `settings` Y.Map.
 import type * as Y from 'yjs'
 import { h } from '../dom'
+import { MAX_GUIDANCE, MAX_STEPS, MIN_STEPS } from '../protocol/generated/scriptLimits'
 import { RESOLUTIONS, SETTINGS_DEFAULTS, setSetting, settingsMap, sanitizeSetting, type SettingKey } from './schema'
 
 export class SettingsPanel {
   readonly el: HTMLElement
   private readonly settings: Y.Map<unknown>
-  private readonly steps = h('input', { type: 'number', min: 1, max: 50, step: 1, 'data-setting': 'steps', 'aria-label': 'Steps' })
-  private readonly guidance = h('input', { type: 'number', min: 0, max: 20, step: 0.5, 'data-setting': 'guidance', 'aria-label': 'Guidance' })
+  private readonly steps = h('input', { type: 'number', min: MIN_STEPS, max: MAX_STEPS, step: 1, 'data-setting': 'steps', 'aria-label': 'Steps' })
+  private readonly guidance = h('input', { type: 'number', min: 0, max: MAX_GUIDANCE, step: 0.5, 'data-setting': 'guidance', 'aria-label': 'Guidance' })
   private readonly live = h('input', { type: 'checkbox', 'data-setting': 'live', 'aria-label': 'Live preview' })
   private readonly resolution = h(
     'select',

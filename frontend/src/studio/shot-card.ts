@@ -4,6 +4,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { h } from '../dom'
 import { icon, type IconName } from '../icons'
 import { promptEditor, type CollabEditor } from './editor'
+import { MAX_SHOT_SECONDS, MIN_SHOT_SECONDS } from '../protocol/generated/scriptLimits'
 import { MAX_SEED, MAX_STYLE, SHOT_DEFAULTS, numberOr, randomSeed, sanitizeShotField, type Shot } from './schema'
 
 export interface ShotActions {
@@ -36,7 +37,7 @@ export class ShotCard {
       return input
     }
     this.inputs = {
-      duration_s: field('duration_s', 'Duration (seconds)', { type: 'number', min: 1, max: 60, step: 0.5 }),
+      duration_s: field('duration_s', 'Duration (seconds)', { type: 'number', min: MIN_SHOT_SECONDS, max: MAX_SHOT_SECONDS, step: 0.5 }),
       seed: field('seed', 'Seed', { type: 'number', min: 0, max: MAX_SEED, step: 1 }),
       style: field('style', 'Style', { type: 'text', maxlength: MAX_STYLE, placeholder: SHOT_DEFAULTS.style }),
     }

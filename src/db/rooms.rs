@@ -50,27 +50,20 @@ impl Db {
             .collect())
     }
 
-    /// The room's title, or `None` if it does not exist.
-    pub async fn room_title(&self, room: Uuid) -> Result<Option<String>, DbError> {
-        let row = self
-            .conn()
-            .await?
-            .query_opt("SELECT title FROM rooms WHERE id = $1", &[&room])
-            .await?;
-        Ok(row.map(|r| r.get("title")))
-    }
-
-    /// `user`'s role in `room`, or `None` if not a member.
-    pub async fn member_role(&self, room: Uuid, user: Uuid) -> Result<Option<Role>, DbError> {
+    /// The room's title and `user`'s role in it (`None` if not a member), in one query;
+    /// `None` if the room does not exist.
+    pub async fn room_access(&self, room: Uuid, user: Uuid) -> Result<Option<(String, Option<Role>)>, DbError> {
         let row = self
             .conn()
             .await?
             .query_opt(
-                "SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2",
+                "SELECT r.title, m.role FROM rooms r
+                 LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+                 WHERE r.id = $1",
                 &[&room, &user],
             )
             .await?;
-        Ok(row.map(|r| role(r.get("role"))))
+        Ok(row.map(|r| (r.get("title"), r.get::<_, Option<&str>>("role").map(role))))
     }
 
     /// Members of `room`, owner first then by name.

@@ -18,17 +18,14 @@ fn room_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 /// The caller's role in `room`: 404 if the room does not exist, 403 if not a member.
-async fn role_in(state: &AppState, room: Uuid, user: Uuid) -> Result<(String, Role), ApiError> {
-    let title = state
+/// Also the membership check of the WebSocket upgrades.
+pub(crate) async fn role_in(state: &AppState, room: Uuid, user: Uuid) -> Result<(String, Role), ApiError> {
+    let (title, role) = state
         .db
-        .room_title(room)
+        .room_access(room, user)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such room"))?;
-    let role = state
-        .db
-        .member_role(room, user)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you are not a member of this room"))?;
+    let role = role.ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you are not a member of this room"))?;
     Ok((title, role))
 }
 

@@ -72,14 +72,7 @@ pub async fn authorize(
             TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
             TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
         })?;
-    if state.db.room_title(room_id).await?.is_none() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such room"));
-    }
-    let role = state
-        .db
-        .member_role(room_id, user_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "not a member of this room"))?;
+    let (_, role) = crate::http::room_routes::role_in(state, room_id, user_id).await?;
     let user = state
         .db
         .user_by_id(user_id)

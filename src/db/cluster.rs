@@ -103,7 +103,13 @@ impl PrivateCluster {
             run_as,
         };
         if let Some(user) = &cluster.run_as {
-            cluster.run(Command::new("chown").args([&format!("{user}:"), "-R"]).arg(dir), false)?;
+            // Only the folders we created: initdb makes pgdata as the user itself, and a
+            // recursive chown would race a running cluster deleting its files.
+            let owner = format!("{user}:");
+            cluster.run(
+                Command::new("chown").arg(&owner).arg(dir).arg(&cluster.socket_dir),
+                false,
+            )?;
         }
         if !cluster.pgdata.join("PG_VERSION").exists() {
             let mut initdb = cluster.pg_command("initdb");

@@ -134,12 +134,7 @@ impl Handler<Shutdown> for RoomActor {
         for id in ids {
             self.drop_session(id, Some(CloseCode::ShuttingDown.into()));
         }
-        match self.compaction() {
-            Some(fut) => {
-                ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
-            }
-            None => ctx.stop(),
-        }
+        self.compact_and_stop(ctx);
     }
 }
 

@@ -371,6 +371,16 @@ impl RoomActor {
         );
     }
 
+    /// Writes a final snapshot (if anything changed since the last one), then stops.
+    fn compact_and_stop(&mut self, ctx: &mut Context<Self>) {
+        match self.compaction() {
+            Some(fut) => {
+                ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
+            }
+            None => ctx.stop(),
+        }
+    }
+
     fn tick(&mut self, ctx: &mut Context<Self>) {
         if let Loaded::Ready(sync) = &mut self.state {
             if let Some(removal) = sync.expire_awareness(Instant::now()) {
@@ -389,12 +399,7 @@ impl RoomActor {
                 room_id: self.room_id,
                 addr: ctx.address(),
             });
-            match self.compaction() {
-                Some(fut) => {
-                    ctx.wait(fut.map(|_, _, ctx: &mut Context<Self>| ctx.stop()));
-                }
-                None => ctx.stop(),
-            }
+            self.compact_and_stop(ctx);
         }
     }
 }

@@ -43,6 +43,22 @@ async fn load_once(
     Ok((fetched, total, updates.len(), chars))
 }
 
+/// Loads per measurement; the median is reported.
+const RUNS: usize = 5;
+
+/// The run with the median fetch+apply time.
+async fn median_load(
+    store: &PgRoomStore,
+    room: uuid::Uuid,
+) -> Result<(f64, f64, usize, usize), Box<dyn std::error::Error>> {
+    let mut runs = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        runs.push(load_once(store, room).await?);
+    }
+    runs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Ok(runs[RUNS / 2])
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count = arg("--updates", 100_000);
@@ -84,36 +100,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seeding.elapsed().as_secs_f64()
     );
 
-    let mut runs = Vec::new();
-    for _ in 0..5 {
-        runs.push(load_once(&store, room).await?);
-    }
-    runs.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let (fetch, uncompacted, n, chars) = runs[runs.len() / 2];
+    let (fetch, uncompacted, n, chars) = median_load(&store, room).await?;
     assert_eq!(chars, count);
-    let total = uncompacted;
-    println!("uncompacted: {n} updates: fetch {fetch:.0} ms, fetch+apply {total:.0} ms (median of 5)");
+    println!("uncompacted: {n} updates: fetch {fetch:.0} ms, fetch+apply {uncompacted:.0} ms (median of {RUNS})");
 
-    let (sync, _) = RoomSync::load(
-        None,
-        &store
-            .load(room)
-            .await?
-            .updates
-            .into_iter()
-            .map(|(_, u)| u)
-            .collect::<Vec<_>>(),
-    );
-    let last_seq = store.load(room).await?.updates.last().map(|(s, _)| *s).unwrap_or(0);
+    let stored = store.load(room).await?;
+    let last_seq = stored.updates.last().map_or(0, |(seq, _)| *seq);
+    let updates: Vec<Vec<u8>> = stored.updates.into_iter().map(|(_, u)| u).collect();
+    let (sync, _) = RoomSync::load(None, &updates);
     store.compact(room, sync.snapshot_v2(), last_seq).await?;
-    let mut runs = Vec::new();
-    for _ in 0..5 {
-        runs.push(load_once(&store, room).await?);
-    }
-    runs.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let (fetch, total, _, chars) = runs[runs.len() / 2];
+    let (fetch, total, _, chars) = median_load(&store, room).await?;
     assert_eq!(chars, count);
-    println!("compacted snapshot: fetch {fetch:.1} ms, fetch+apply {total:.1} ms (median of 5)");
+    println!("compacted snapshot: fetch {fetch:.1} ms, fetch+apply {total:.1} ms (median of {RUNS})");
     println!("{{\"updates\":{count},\"uncompacted_load_ms\":{uncompacted:.1},\"compacted_load_ms\":{total:.1}}}");
     drop(db);
     Ok(())

@@ -13,18 +13,8 @@ fn generated_dir() -> PathBuf {
 }
 
 fn check<T: TS + 'static>(cfg: &Config, stale: &mut Vec<String>) {
-    let name = format!("{}.ts", T::ident(cfg));
-    let path = generated_dir().join(&name);
     let expected = T::export_to_string(cfg).expect("ts-rs renders the type");
-    if std::env::var_os("UPDATE_TS").is_some() {
-        std::fs::create_dir_all(generated_dir()).expect("create generated dir");
-        std::fs::write(&path, &expected).expect("write generated file");
-        return;
-    }
-    match std::fs::read_to_string(&path) {
-        Ok(actual) if actual == expected => {}
-        _ => stale.push(name),
-    }
+    check_text(&format!("{}.ts", T::ident(cfg)), &expected, stale);
 }
 
 /// The script limits and defaults as TypeScript constants, so the web app validates with the

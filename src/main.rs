@@ -1,4 +1,7 @@
-//! `reelroom` binary: reads configuration from the environment and serves.
+//! `reelroom` binary: with no subcommand it reads configuration from the environment and
+//! serves; `generate`, `train` and `eval` run the video model (see `commands`).
+
+mod commands;
 
 use tracing_subscriber::EnvFilter;
 
@@ -7,6 +10,14 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn")))
         .with_writer(std::io::stderr)
         .init();
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("generate") => return commands::generate(&args[2..]),
+        Some("train") => return commands::train(&args[2..]),
+        Some("eval") => return commands::eval(&args[2..]),
+        Some(other) if !other.starts_with('-') => anyhow::bail!("unknown subcommand {other:?} (generate, train, eval)"),
+        _ => {}
+    }
     let config = reelroom::config::Config::from_env().map_err(anyhow::Error::msg)?;
     actix_web::rt::System::new().block_on(reelroom::server::run(config))
 }

@@ -1,0 +1,246 @@
+//! Anything that predicts a clean clip from a noisy one: the shipped native model, or a
+//! TorchScript module exported from PyTorch ("bring your own model"). The sampler only sees
+//! this trait.
+
+use std::path::Path;
+
+use tch::{nn, CModule, Device, Kind, Tensor};
+use world::vocab::MAX_TOKENS;
+use world::{Vocab, REF_SIZE};
+
+use crate::model::{Cond, VideoDenoiser};
+use crate::EngineError;
+
+/// What to generate: prompt tokens and an optional avatar reference crop (RGB, 32×32).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub tokens: [i64; MAX_TOKENS],
+    pub reference: Option<Vec<u8>>,
+}
+
+impl Prompt {
+    pub fn text(vocab: &Vocab, text: &str) -> Self {
+        Self {
+            tokens: vocab.encode(text),
+            reference: None,
+        }
+    }
+
+    /// The empty prompt (classifier-free guidance's unconditional branch).
+    pub fn null() -> Self {
+        Self {
+            tokens: Vocab::null(),
+            reference: None,
+        }
+    }
+
+    /// Casts an avatar: `crop` is `REF_SIZE × REF_SIZE` RGB bytes.
+    pub fn with_avatar(mut self, crop: Vec<u8>) -> Result<Self, EngineError> {
+        if crop.len() != REF_SIZE * REF_SIZE * 3 {
+            return Err(EngineError::InvalidRequest(format!(
+                "avatar crop must be {REF_SIZE}×{REF_SIZE} RGB"
+            )));
+        }
+        self.reference = Some(crop);
+        Ok(self)
+    }
+}
+
+/// Conditioning prepared once per prompt change, reused at every step.
+#[derive(Debug)]
+pub enum Conditioning {
+    Native(Cond),
+    /// Token ids [B, L] for modules that encode text themselves.
+    Tokens(Tensor),
+}
+
+pub trait Denoiser: Send {
+    fn name(&self) -> &str;
+    fn device(&self) -> Device;
+    /// Encodes a batch of prompts.
+    fn condition(&self, prompts: &[Prompt]) -> Result<Conditioning, EngineError>;
+    /// Predicts x0 [B, T, 3, H, W] from x_t at flow times t [B], given known frames and mask.
+    fn predict(
+        &self,
+        x_t: &Tensor,
+        t: &Tensor,
+        cond: &Conditioning,
+        known: &Tensor,
+        known_mask: &Tensor,
+    ) -> Result<Tensor, EngineError>;
+}
+
+fn token_tensor(prompts: &[Prompt], device: Device) -> Tensor {
+    let ids: Vec<i64> = prompts.iter().flat_map(|p| p.tokens).collect();
+    Tensor::from_slice(&ids)
+        .view([prompts.len() as i64, MAX_TOKENS as i64])
+        .to_device(device)
+}
+
+/// The shipped model (native tch), in f32 on CPU and f16 on CUDA.
+#[derive(Debug)]
+pub struct NativeDenoiser {
+    vs: nn::VarStore,
+    model: VideoDenoiser,
+    kind: Kind,
+}
+
+impl NativeDenoiser {
+    /// A fresh, randomly initialised model (for training from scratch and tests).
+    pub fn random(device: Device) -> Self {
+        let vs = nn::VarStore::new(device);
+        let model = VideoDenoiser::new(&vs.root(), Vocab::new().len() as i64);
+        Self {
+            vs,
+            model,
+            kind: Kind::Float,
+        }
+    }
+
+    /// Loads `dir/model.safetensors`; on CUDA the weights run in half precision.
+    pub fn load(dir: &Path, device: Device) -> Result<Self, EngineError> {
+        let file = dir.join("model.safetensors");
+        if !file.is_file() {
+            return Err(EngineError::WeightsNotFound(file.display().to_string()));
+        }
+        let mut me = Self::random(device);
+        me.vs.load(&file)?;
+        // Loading takes the file's precision (the shipped weights are f16): pick ours.
+        if device.is_cuda() {
+            me.vs.half();
+            me.kind = Kind::Half;
+        } else {
+            me.vs.float();
+        }
+        Ok(me)
+    }
+
+    pub fn var_store(&self) -> &nn::VarStore {
+        &self.vs
+    }
+
+    pub fn var_store_mut(&mut self) -> &mut nn::VarStore {
+        &mut self.vs
+    }
+
+    pub fn model(&self) -> &VideoDenoiser {
+        &self.model
+    }
+
+    pub fn parameter_count(&self) -> i64 {
+        self.vs.trainable_variables().iter().map(Tensor::numel).sum::<usize>() as i64
+    }
+
+    /// Encodes prompts into the model's conditioning (training and sampling share this).
+    pub fn encode(&self, prompts: &[Prompt]) -> Cond {
+        let device = self.vs.device();
+        let refs: Vec<u8> = prompts
+            .iter()
+            .flat_map(|p| {
+                p.reference
+                    .clone()
+                    .unwrap_or_else(|| vec![128; REF_SIZE * REF_SIZE * 3])
+            })
+            .collect();
+        let has: Vec<f32> = prompts
+            .iter()
+            .map(|p| if p.reference.is_some() { 1.0 } else { 0.0 })
+            .collect();
+        let reference = crate::frames::rgb_to_tensor(&refs, prompts.len(), REF_SIZE)
+            .to_device(device)
+            .to_kind(self.kind);
+        self.model.encode(
+            &token_tensor(prompts, device),
+            &reference,
+            &Tensor::from_slice(&has).to_device(device).to_kind(self.kind),
+        )
+    }
+}
+
+impl Denoiser for NativeDenoiser {
+    fn name(&self) -> &str {
+        "reelroom-v1"
+    }
+
+    fn device(&self) -> Device {
+        self.vs.device()
+    }
+
+    fn condition(&self, prompts: &[Prompt]) -> Result<Conditioning, EngineError> {
+        Ok(Conditioning::Native(tch::no_grad(|| self.encode(prompts))))
+    }
+
+    fn predict(
+        &self,
+        x_t: &Tensor,
+        t: &Tensor,
+        cond: &Conditioning,
+        known: &Tensor,
+        known_mask: &Tensor,
+    ) -> Result<Tensor, EngineError> {
+        let Conditioning::Native(cond) = cond else {
+            return Err(EngineError::InvalidRequest("conditioning from another denoiser".into()));
+        };
+        let k = self.kind;
+        Ok(tch::no_grad(|| {
+            self.model
+                .forward(
+                    &x_t.to_kind(k),
+                    &t.to_kind(k),
+                    cond,
+                    &known.to_kind(k),
+                    &known_mask.to_kind(k),
+                )
+                .to_kind(Kind::Float)
+        }))
+    }
+}
+
+/// A TorchScript module with `forward(x_t, t, tokens, known, known_mask) -> x0`, shapes as in
+/// [`Denoiser::predict`] and tokens [B, 32] int64 (ids of [`Vocab`]).
+#[derive(Debug)]
+pub struct TorchScriptDenoiser {
+    module: CModule,
+    device: Device,
+}
+
+impl TorchScriptDenoiser {
+    pub fn load(path: &Path, device: Device) -> Result<Self, EngineError> {
+        if !path.is_file() {
+            return Err(EngineError::WeightsNotFound(path.display().to_string()));
+        }
+        let mut module = CModule::load_on_device(path, device)?;
+        module.set_eval();
+        Ok(Self { module, device })
+    }
+}
+
+impl Denoiser for TorchScriptDenoiser {
+    fn name(&self) -> &str {
+        "torchscript"
+    }
+
+    fn device(&self) -> Device {
+        self.device
+    }
+
+    fn condition(&self, prompts: &[Prompt]) -> Result<Conditioning, EngineError> {
+        Ok(Conditioning::Tokens(token_tensor(prompts, self.device)))
+    }
+
+    fn predict(
+        &self,
+        x_t: &Tensor,
+        t: &Tensor,
+        cond: &Conditioning,
+        known: &Tensor,
+        known_mask: &Tensor,
+    ) -> Result<Tensor, EngineError> {
+        let Conditioning::Tokens(tokens) = cond else {
+            return Err(EngineError::InvalidRequest("conditioning from another denoiser".into()));
+        };
+        Ok(tch::no_grad(|| {
+            self.module.forward_ts(&[x_t, t, tokens, known, known_mask])
+        })?)
+    }
+}

@@ -1,0 +1,28 @@
+//! reelroom's video diffusion engine: the text-to-video model ([`model`]), any [`Denoiser`]
+//! (the shipped native one or an exported TorchScript module), the flow-matching [`sampler`]
+//! with per-step previews, live re-prompting, remix and extension, plus training and evaluation.
+//!
+//! Everything here is CPU/GPU-heavy and blocking: callers run it on dedicated threads.
+
+pub mod denoiser;
+pub mod error;
+pub mod eval;
+pub mod frames;
+pub mod model;
+pub mod sampler;
+pub mod train;
+
+pub use denoiser::{Denoiser, NativeDenoiser, Prompt, TorchScriptDenoiser};
+pub use error::EngineError;
+pub use sampler::{Generation, Preview, SampleOptions, StepAction};
+
+/// Folder of the shipped model, relative to the repository root.
+pub const DEFAULT_MODEL_DIR: &str = "models/reelroom-v1";
+/// Most denoising steps a caller may ask for.
+pub const MAX_STEPS: usize = 64;
+/// Default steps for live use.
+pub const DEFAULT_STEPS: usize = 8;
+/// Default classifier-free guidance scale.
+pub const DEFAULT_GUIDANCE: f64 = 3.0;
+/// Longest video the extension makes, in seconds.
+pub const MAX_SECONDS: f64 = 60.0;

@@ -1,0 +1,271 @@
+//! Flow-matching (rectified flow) sampler in x0 form: x_t = (1 − t)·x0 + t·ε, integrated from
+//! t = 1 (or the remix strength) to 0 with Euler steps, x_{t'} = x̂0 + (t'/t)(x_t − x̂0), with
+//! classifier-free guidance. After every step the callback gets the current clean estimate x̂0
+//! as RGB frames (the live preview) and may stop the run or swap the prompt for the next step.
+//! Extension chains chunks, each conditioned on the last frames of the one before.
+
+use rand::Rng;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tch::{Device, Kind, Tensor};
+use world::{CONTEXT_FRAMES, FPS, FRAMES, SIZE};
+
+use crate::denoiser::{Conditioning, Denoiser, Prompt};
+use crate::frames::{rgb_to_tensor, tensor_to_rgb};
+use crate::{EngineError, MAX_SECONDS, MAX_STEPS};
+
+/// How to run one chunk.
+#[derive(Debug, Clone)]
+pub struct SampleOptions {
+    pub steps: usize,
+    /// Classifier-free guidance scale (1 = off, one forward pass per step).
+    pub guidance: f64,
+    pub seed: u64,
+    /// Remix: start from these frames (RGB, `FRAMES × SIZE × SIZE × 3`) noised to `strength`.
+    pub remix: Option<(Vec<u8>, f64)>,
+    /// Extension: the previous chunk's last [`CONTEXT_FRAMES`] frames (RGB) to continue from.
+    pub context: Option<Vec<u8>>,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        Self {
+            steps: crate::DEFAULT_STEPS,
+            guidance: crate::DEFAULT_GUIDANCE,
+            seed: 0,
+            remix: None,
+            context: None,
+        }
+    }
+}
+
+/// The clean-frame estimate after a step.
+#[derive(Debug)]
+pub struct Preview<'a> {
+    /// 1-based step number.
+    pub step: usize,
+    pub steps: usize,
+    /// RGB, `FRAMES × SIZE × SIZE × 3`.
+    pub frames: &'a [u8],
+}
+
+/// What the caller wants after a step.
+#[derive(Debug)]
+pub enum StepAction {
+    Continue,
+    Stop,
+    /// Use this prompt from the next step on (live re-prompting).
+    Prompt(Prompt),
+}
+
+#[derive(Debug, Clone)]
+pub struct Generation {
+    /// RGB, `FRAMES × SIZE × SIZE × 3`.
+    pub frames: Vec<u8>,
+    pub steps_run: usize,
+    pub stopped: bool,
+}
+
+/// Standard normal noise of `n` values from a seed (Box–Muller over ChaCha8: the same on every
+/// machine and device).
+pub fn seeded_noise(seed: u64, n: usize) -> Vec<f32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(n + 1);
+    while out.len() < n {
+        let u1: f32 = rng.gen_range(f32::EPSILON..1.0);
+        let u2: f32 = rng.gen();
+        let r = (-2.0 * u1.ln()).sqrt();
+        let a = std::f32::consts::TAU * u2;
+        out.push(r * a.cos());
+        out.push(r * a.sin());
+    }
+    out.truncate(n);
+    out
+}
+
+fn validate(opts: &SampleOptions) -> Result<(), EngineError> {
+    if opts.steps == 0 || opts.steps > MAX_STEPS {
+        return Err(EngineError::InvalidRequest(format!("steps must be 1..={MAX_STEPS}")));
+    }
+    if !(0.0..=20.0).contains(&opts.guidance) {
+        return Err(EngineError::InvalidRequest("guidance must be within 0..=20".into()));
+    }
+    let clip = FRAMES * SIZE * SIZE * 3;
+    if let Some((frames, s)) = &opts.remix {
+        if frames.len() != clip || !(*s > 0.0 && *s <= 1.0) {
+            return Err(EngineError::InvalidRequest(
+                "remix needs a full source clip and strength in (0, 1]".into(),
+            ));
+        }
+    }
+    if let Some(ctx) = &opts.context {
+        if ctx.len() != CONTEXT_FRAMES * SIZE * SIZE * 3 {
+            return Err(EngineError::InvalidRequest(format!(
+                "context must be {CONTEXT_FRAMES} frames"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn guided_conditioning(den: &dyn Denoiser, prompt: &Prompt, guided: bool) -> Result<Conditioning, EngineError> {
+    if guided {
+        den.condition(&[prompt.clone(), Prompt::null()])
+    } else {
+        den.condition(std::slice::from_ref(prompt))
+    }
+}
+
+/// Generates one chunk of [`FRAMES`] frames.
+pub fn sample(
+    den: &dyn Denoiser,
+    prompt: &Prompt,
+    opts: &SampleOptions,
+    on_step: &mut dyn FnMut(Preview<'_>) -> StepAction,
+) -> Result<Generation, EngineError> {
+    validate(opts)?;
+    let device = den.device();
+    let (f, s) = (FRAMES as i64, SIZE as i64);
+    let shape = [1, f, 3, s, s];
+    let noise = Tensor::from_slice(&seeded_noise(opts.seed, FRAMES * 3 * SIZE * SIZE))
+        .view(shape)
+        .to_device(device);
+    let (known, known_mask) = match &opts.context {
+        Some(ctx) => {
+            let given = rgb_to_tensor(ctx, CONTEXT_FRAMES, SIZE).unsqueeze(0).to_device(device);
+            let rest = Tensor::zeros([1, f - CONTEXT_FRAMES as i64, 3, s, s], (Kind::Float, device));
+            let mask: Vec<f32> = (0..FRAMES)
+                .map(|i| if i < CONTEXT_FRAMES { 1.0 } else { 0.0 })
+                .collect();
+            (
+                Tensor::cat(&[given, rest], 1),
+                Tensor::from_slice(&mask).view([1, f]).to_device(device),
+            )
+        }
+        None => (
+            Tensor::zeros(shape, (Kind::Float, device)),
+            Tensor::zeros([1, f], (Kind::Float, device)),
+        ),
+    };
+    let km = known_mask.view([1, f, 1, 1, 1]);
+    let t_start = opts.remix.as_ref().map_or(1.0, |(_, strength)| *strength);
+    let mut x = match &opts.remix {
+        Some((src, strength)) => {
+            rgb_to_tensor(src, FRAMES, SIZE).unsqueeze(0).to_device(device) * (1.0 - strength) + &noise * *strength
+        }
+        None => noise,
+    };
+    let guided = opts.guidance != 1.0;
+    let mut cond = guided_conditioning(den, prompt, guided)?;
+    let mut steps_run = 0;
+    let mut estimate = Tensor::zeros(shape, (Kind::Float, device));
+    for i in 0..opts.steps {
+        let t = t_start * (1.0 - i as f64 / opts.steps as f64);
+        let t_next = t_start * (1.0 - (i + 1) as f64 / opts.steps as f64);
+        x = &km * &known + (1.0 - &km) * &x;
+        let x0 = if guided {
+            let both = den.predict(
+                &Tensor::cat(&[&x, &x], 0),
+                &Tensor::full([2], t, (Kind::Float, device)),
+                &cond,
+                &Tensor::cat(&[&known, &known], 0),
+                &Tensor::cat(&[&known_mask, &known_mask], 0),
+            )?;
+            let (c, u) = (both.get(0).unsqueeze(0), both.get(1).unsqueeze(0));
+            &u + (c - &u) * opts.guidance
+        } else {
+            den.predict(
+                &x,
+                &Tensor::full([1], t, (Kind::Float, device)),
+                &cond,
+                &known,
+                &known_mask,
+            )?
+        };
+        let x0 = x0.clamp(-1.0, 1.0);
+        x = &x0 + (&x - &x0) * (t_next / t);
+        estimate = &km * &known + (1.0 - &km) * &x0;
+        steps_run += 1;
+        let rgb = tensor_to_rgb(&estimate);
+        match on_step(Preview {
+            step: i + 1,
+            steps: opts.steps,
+            frames: &rgb,
+        }) {
+            StepAction::Continue => {}
+            StepAction::Stop => {
+                return Ok(Generation {
+                    frames: rgb,
+                    steps_run,
+                    stopped: true,
+                })
+            }
+            StepAction::Prompt(p) => cond = guided_conditioning(den, &p, guided)?,
+        }
+    }
+    Ok(Generation {
+        frames: tensor_to_rgb(&estimate),
+        steps_run,
+        stopped: false,
+    })
+}
+
+/// New frames each extension chunk adds (the rest repeat the context).
+pub const NEW_FRAMES_PER_CHUNK: usize = FRAMES - CONTEXT_FRAMES;
+
+/// Chunks needed for `seconds` of video.
+pub fn chunks_for(seconds: f64) -> usize {
+    let frames = (seconds.clamp(0.0, MAX_SECONDS) * FPS as f64).ceil() as usize;
+    if frames <= FRAMES {
+        1
+    } else {
+        1 + (frames - FRAMES).div_ceil(NEW_FRAMES_PER_CHUNK)
+    }
+}
+
+/// Generates `seconds` of video chunk after chunk; `on_chunk(i, new_frames)` sees each chunk's
+/// new frames and may stop the run by returning false. Returns all frames.
+pub fn extend(
+    den: &dyn Denoiser,
+    prompt: &Prompt,
+    seconds: f64,
+    opts: &SampleOptions,
+    on_chunk: &mut dyn FnMut(usize, &[u8]) -> bool,
+) -> Result<Vec<u8>, EngineError> {
+    if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
+        return Err(EngineError::InvalidRequest(format!(
+            "length must be within (0, {MAX_SECONDS}] s"
+        )));
+    }
+    let per = SIZE * SIZE * 3;
+    let mut all: Vec<u8> = Vec::new();
+    for chunk in 0..chunks_for(seconds) {
+        let mut o = opts.clone();
+        o.seed = opts.seed.wrapping_add(chunk as u64);
+        if chunk > 0 {
+            o.remix = None;
+            o.context = Some(all[all.len() - CONTEXT_FRAMES * per..].to_vec());
+        }
+        let g = sample(den, prompt, &o, &mut |_| StepAction::Continue)?;
+        let new = if chunk == 0 {
+            &g.frames[..]
+        } else {
+            &g.frames[CONTEXT_FRAMES * per..]
+        };
+        all.extend_from_slice(new);
+        if !on_chunk(chunk, new) {
+            break;
+        }
+    }
+    all.truncate(((seconds * FPS as f64).ceil() as usize).max(1) * per);
+    Ok(all)
+}
+
+/// Picks the compute device: CUDA when available (and not disabled), else CPU.
+pub fn default_device() -> Device {
+    if std::env::var_os("REELROOM_CPU").is_some() {
+        Device::Cpu
+    } else {
+        Device::cuda_if_available()
+    }
+}

@@ -9,13 +9,54 @@ BIN := $(CARGO_TARGET_DIR)/debug/reelroom
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO ?= cargo
 
-.PHONY: run test build frontend deps deps-test check lint ts bench clean-cache
+# --- libtorch: pip's torch in a venv outside the clone (.venv links to it) -------------------
+# tch finds it through LIBTORCH_USE_PYTORCH; binaries find it through an rpath, so nobody needs
+# LD_LIBRARY_PATH.
+PYTHON ?= python3
+VENV ?= $(CACHE_DIR)/venv
+TORCH_VERSION := 2.13.0
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+TORCH_LIB := $(VENV)/lib/python$(PY_VERSION)/site-packages/torch/lib
+TORCH_STAMP := $(VENV)/.torch-$(TORCH_VERSION)
+export LIBTORCH_USE_PYTORCH := 1
+export VIRTUAL_ENV := $(VENV)
+export PATH := $(VENV)/bin:$(PATH)
+export RUSTFLAGS := -C link-arg=-Wl,-rpath,$(TORCH_LIB)
+# OpenMP threads that spin while waiting are 4x slower on shared cores.
+export OMP_WAIT_POLICY ?= PASSIVE
+
+.PHONY: run test build frontend deps deps-test check lint ts bench clean-cache torch generate train eval
 
 run: deps frontend build
 	REELROOM_FRONTEND_DIR=$(CURDIR)/frontend/dist $(BIN)
 
-build:
+build: torch
 	$(CARGO) build --bin reelroom
+
+$(TORCH_STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check "torch==$(TORCH_VERSION)" numpy safetensors
+	touch $@
+
+torch: $(TORCH_STAMP)
+	@ln -sfn $(VENV) .venv
+
+# --- the video model -------------------------------------------------------------------------
+PROMPT ?= a red ball bouncing on the floor
+SEED ?= 1
+OUT ?= out/generate
+STEPS ?= 8
+# `make generate PROMPT="..." SEED=1 OUT=dir [STEPS=8]`: PNG frames OUT/0000.png… and the time.
+generate: build
+	$(BIN) generate --prompt "$(PROMPT)" --seed $(SEED) --steps $(STEPS) --out "$(OUT)"
+
+# `make train ARGS="--out ckpt --steps 1000"` (CPU or CUDA); see docs/MODEL.md for the GPU path.
+train: build
+	$(BIN) train $(ARGS)
+
+# Prompt adherence, consistency, continuity and avatar similarity of the shipped model.
+eval: build
+	$(BIN) eval --json out/eval.json $(ARGS)
 
 # --- system packages (apt), installed only when missing -----------------------------------
 deps:
@@ -44,21 +85,22 @@ frontend: deps frontend/node_modules/.package-lock.json
 	cd frontend && npm run build
 
 # --- checks --------------------------------------------------------------------------------
-lint:
+lint: torch
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
-test: deps-test frontend lint
+test: deps-test torch frontend lint
 	$(CARGO) test --workspace --all-features
 	cd frontend && npm run typecheck
 	cd frontend && REELROOM_BIN=$(BIN) npm run test:node
 	cd frontend && REELROOM_BIN=$(BIN) npm run test:e2e
 
 # Regenerates frontend/src/protocol/generated from the Rust types.
-ts:
+ts: torch
 	UPDATE_TS=1 $(CARGO) test -p protocol --features ts --test ts_drift
 
-bench:
+bench: torch
+	$(CARGO) bench -p engine --bench sampler
 	$(CARGO) bench --bench fanout -- --rooms 100 --peers 10
 	$(CARGO) bench --bench fanout -- --rooms 1 --peers 200
 	$(CARGO) bench --bench room_load

@@ -53,7 +53,12 @@ pub struct EvalReport {
     pub within_chunk_step_px: f64,
     pub avatar_similarity_with: f64,
     pub avatar_similarity_without: f64,
+    /// Motion adherence per motion type.
     pub per_motion: Vec<(String, f64)>,
+    /// Shape adherence per motion type (small or moving objects are harder to read).
+    pub shape_per_motion: Vec<(String, f64)>,
+    /// Shape adherence per shape.
+    pub per_shape: Vec<(String, f64)>,
     pub seconds: f64,
 }
 
@@ -97,6 +102,8 @@ pub fn evaluate(
     let (mut all, mut held) = ([0usize; 3], [0usize; 3]);
     let (mut n_held, mut coherence) = (0, 0.0);
     let mut per_motion = vec![(0usize, 0usize); Motion::SINGLE.len()];
+    let mut shape_per_motion = vec![(0usize, 0usize); Motion::SINGLE.len()];
+    let mut per_shape = vec![(0usize, 0usize); 3];
     for i in 0..opts.prompts as u64 {
         let (scene, text) = eval_prompt(opts.seed, i);
         let clip = generate(den, &Prompt::text(&vocab, &text), opts, opts.seed + i)?;
@@ -119,6 +126,11 @@ pub fn evaluate(
         let mi = Motion::SINGLE.iter().position(|x| *x == scene.motion).unwrap_or(0);
         per_motion[mi].0 += usize::from(hits[2]);
         per_motion[mi].1 += 1;
+        shape_per_motion[mi].0 += usize::from(hits[1]);
+        shape_per_motion[mi].1 += 1;
+        let si = world::Shape::PLAIN.iter().position(|x| *x == o.shape).unwrap_or(0);
+        per_shape[si].0 += usize::from(hits[1]);
+        per_shape[si].1 += 1;
         coherence += m.coherence as f64;
         on_item(&text);
     }

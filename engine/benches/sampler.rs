@@ -1,0 +1,78 @@
+//! Speed of the shipped model on this machine: one 16-frame chunk at 8 steps, time to the first
+//! preview, and the process's peak memory. `cargo bench -p engine --bench sampler [-- --runs N]`
+
+use std::time::{Duration, Instant};
+
+use engine::sampler::sample;
+use engine::{NativeDenoiser, Prompt, SampleOptions, StepAction};
+use tch::Device;
+use world::Vocab;
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as i32;
+    tch::set_num_threads(threads);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(engine::DEFAULT_MODEL_DIR);
+    let den = NativeDenoiser::load(&dir, Device::Cpu).expect("shipped weights");
+    let prompt = Prompt::text(&Vocab::new(), "a red ball bouncing on the floor");
+    println!(
+        "sampler bench: {} parameters, {threads} threads, OMP_WAIT_POLICY={:?}",
+        den.parameter_count(),
+        std::env::var("OMP_WAIT_POLICY").ok()
+    );
+    for guidance in [engine::DEFAULT_GUIDANCE, 1.0] {
+        let opts = SampleOptions {
+            guidance,
+            ..Default::default()
+        };
+        let (mut total, mut first) = (Vec::new(), Vec::new());
+        for i in 0..=runs {
+            let start = Instant::now();
+            let mut first_at = None;
+            let o = SampleOptions {
+                seed: i as u64,
+                ..opts.clone()
+            };
+            sample(&den, &prompt, &o, &mut |_| {
+                first_at.get_or_insert_with(|| start.elapsed());
+                StepAction::Continue
+            })
+            .expect("sample");
+            if i > 0 {
+                // Run 0 warms up allocator and kernels.
+                total.push(start.elapsed());
+                first.push(first_at.unwrap_or_default());
+            }
+        }
+        println!(
+            "guidance {guidance}: 16-frame chunk, 8 steps: median {:.0} ms, p90 {:.0} ms; first preview median {:.0} ms, p90 {:.0} ms ({runs} runs)",
+            pct(&mut total, 0.5),
+            pct(&mut total, 0.9),
+            pct(&mut first, 0.5),
+            pct(&mut first, 0.9)
+        );
+    }
+    println!("peak RSS {:.0} MiB", peak_rss_mib());
+}

@@ -261,7 +261,7 @@ def sample(model, tokens, ref, has_ref, steps=8, guidance=3.0, seed=0, known=Non
     null[:, 0] = 1
     cond = model.encode(tokens, ref, has_ref)
     uncond = model.encode(null, ref, torch.zeros_like(has_ref))
-    ts = torch.linspace(1.0, 0.0, steps + 1)
+    ts = (1.0 - torch.arange(steps + 1) / steps) ** 2.0  # SCHEDULE_POWER in sampler.rs
     km = known_mask[:, :, None, None, None]
     for i in range(steps):
         t, t_next = ts[i].item(), ts[i + 1].item()

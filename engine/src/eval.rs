@@ -103,7 +103,7 @@ pub fn evaluate(
     let (mut n_held, mut coherence) = (0, 0.0);
     let mut per_motion = vec![(0usize, 0usize); Motion::SINGLE.len()];
     let mut shape_per_motion = vec![(0usize, 0usize); Motion::SINGLE.len()];
-    let mut per_shape = vec![(0usize, 0usize); 3];
+    let mut per_shape = [(0usize, 0usize); 3];
     for i in 0..opts.prompts as u64 {
         let (scene, text) = eval_prompt(opts.seed, i);
         let clip = generate(den, &Prompt::text(&vocab, &text), opts, opts.seed + i)?;
@@ -152,6 +152,16 @@ pub fn evaluate(
         .iter()
         .zip(&per_motion)
         .map(|(m, (k, n))| (m.name().to_string(), pct(*k, *n)))
+        .collect();
+    r.shape_per_motion = Motion::SINGLE
+        .iter()
+        .zip(&shape_per_motion)
+        .map(|(m, (k, n))| (m.name().to_string(), pct(*k, *n)))
+        .collect();
+    r.per_shape = world::Shape::PLAIN
+        .iter()
+        .zip(&per_shape)
+        .map(|(s, (k, n))| (s.name().to_string(), pct(*k, *n)))
         .collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xC0);

@@ -103,7 +103,7 @@ pub fn eval_prompt(seed: u64, index: u64) -> (crate::SceneSpec, String) {
         ..Default::default()
     };
     let scene = sample_scene(&mut rng, &req);
-    let lang = if index % 2 == 0 { Lang::En } else { Lang::Fr };
+    let lang = if index.is_multiple_of(2) { Lang::En } else { Lang::Fr };
     let text = caption(&mut rng, &scene, lang, Phrasing::HeldOut);
     (scene, text)
 }

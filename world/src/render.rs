@@ -112,8 +112,9 @@ fn draw_background(bg: &Background, tau: f32, size: usize, buf: &mut [[f32; 3]])
                 }
                 BackgroundKind::Landscape => {
                     let ph = (bg.seed % 628) as f32 / 100.0;
-                    let horizon =
-                        0.55 + 0.07 * (wu * 6.283 * 1.3 + ph).sin() + 0.03 * (wu * 6.283 * 3.7 + 2.0 * ph).sin();
+                    let horizon = 0.55
+                        + 0.07 * (wu * std::f32::consts::TAU * 1.3 + ph).sin()
+                        + 0.03 * (wu * std::f32::consts::TAU * 3.7 + 2.0 * ph).sin();
                     if v < horizon {
                         // Sky: lighter towards the horizon.
                         lerp3(c0, [0.85, 0.85, 0.85], v / horizon * 0.5)

@@ -8,6 +8,8 @@ use crate::spec::{Colour, Motion, Shape};
 const FOREGROUND_CHROMA: f32 = 0.35;
 /// Connected regions smaller than this many pixels are ignored as specks.
 const MIN_REGION_PX: usize = 6;
+/// Corner coverage above which an object is a square rather than a ball.
+const SQUARE_CORNERS: f32 = 0.3;
 
 /// What the pixels show.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +80,9 @@ fn median(v: &mut [f32]) -> Option<f32> {
 /// Per frame: object mask, connected regions (sizes), bounding box of all object pixels.
 struct FrameMask {
     area: usize,
+    /// Share of the bounding box's corners (outside its inscribed ellipse) covered by object
+    /// pixels: ~0 for a ball, ~1 for a square; robust to soft or ragged edges.
+    corners: f32,
     regions: usize,
     bbox: Option<(usize, usize, usize, usize)>,
     centroid: Option<(f32, f32)>,
@@ -142,11 +147,33 @@ fn frame_mask(clip: &Clip, f: usize, hues: &mut Vec<f32>) -> FrameMask {
         }
     }
     let centroid = (area >= MIN_REGION_PX).then(|| (sx / area as f32, sy / area as f32));
+    let corners = bbox.map_or(0.0, |b| corner_occupancy(&mask, n, b));
     FrameMask {
         area,
+        corners,
         regions,
         bbox,
         centroid,
+    }
+}
+
+fn corner_occupancy(mask: &[bool], n: usize, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> f32 {
+    let (cx, cy) = ((x0 + x1) as f32 / 2.0, (y0 + y1) as f32 / 2.0);
+    let (rx, ry) = ((x1 - x0 + 1) as f32 / 2.0, (y1 - y0 + 1) as f32 / 2.0);
+    let (mut inside, mut total) = (0usize, 0usize);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            let (dx, dy) = ((x as f32 - cx) / rx, (y as f32 - cy) / ry);
+            if dx * dx + dy * dy > 1.0 {
+                total += 1;
+                inside += usize::from(mask[y * n + x]);
+            }
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        inside as f32 / total as f32
     }
 }
 
@@ -261,19 +288,29 @@ pub fn score_clip(clip: &Clip) -> Measured {
     let mut counts: Vec<f32> = masks.iter().map(|m| m.regions as f32).collect();
     let count = median(&mut counts).unwrap_or(0.0) as usize;
     let colour = circular_mean(&hues).filter(|_| count > 0).map(nearest_colour);
-    // Shape: fill ratio of the bounding box, in frames where the object is whole and not tiny.
-    let mut fills: Vec<f32> = masks
+    // Shape, in frames where the object is whole and not tiny: a triangle fills at most about
+    // half its bounding box; a square covers the box's corners, a ball leaves them empty.
+    let whole: Vec<&FrameMask> = masks
         .iter()
-        .filter_map(|m| {
-            let (x0, y0, x1, y1) = m.bbox?;
-            let whole = x0 > 0 && y0 > 0 && x1 + 1 < clip.size && y1 + 1 < clip.size;
-            (whole && m.area >= 12 && m.regions == 1).then(|| m.area as f32 / ((x1 - x0 + 1) * (y1 - y0 + 1)) as f32)
+        .filter(|m| {
+            m.bbox
+                .is_some_and(|(x0, y0, x1, y1)| x0 > 0 && y0 > 0 && x1 + 1 < clip.size && y1 + 1 < clip.size)
+                && m.area >= 12
+                && m.regions == 1
         })
         .collect();
-    let shape = median(&mut fills).map(|fill| {
+    let mut fills: Vec<f32> = whole
+        .iter()
+        .filter_map(|m| {
+            m.bbox
+                .map(|(x0, y0, x1, y1)| m.area as f32 / ((x1 - x0 + 1) * (y1 - y0 + 1)) as f32)
+        })
+        .collect();
+    let mut corners: Vec<f32> = whole.iter().map(|m| m.corners).collect();
+    let shape = median(&mut fills).zip(median(&mut corners)).map(|(fill, corners)| {
         if fill < 0.66 {
             Shape::Triangle
-        } else if fill < 0.9 {
+        } else if corners < SQUARE_CORNERS {
             Shape::Ball
         } else {
             Shape::Square

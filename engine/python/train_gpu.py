@@ -92,6 +92,7 @@ def evaluate(model, args, dev, n=360, guidance=3.0):
     got = np.array([[float(v) for v in line.split()] for line in out if line.strip()])
     ok = lambda col, lab: got[:, col] == labels[:, lab]
     held = labels[:, 3] == 1
+    # Both columns hold indices into Colour::ALL, Shape::PLAIN and Motion::SINGLE.
     res = {
         "colour": float(ok(0, 0).mean()), "shape": float(ok(1, 1).mean()), "motion": float(ok(3, 2).mean()),
         "held_colour": float(ok(0, 0)[held].mean()), "held_shape": float(ok(1, 1)[held].mean()),
@@ -122,7 +123,7 @@ def main():
     torch.backends.cudnn.allow_tf32 = True
     torch.backends.cudnn.benchmark = True
     model = VideoDenoiser(vocab_size()).to(dev)
-    meta = {"step": 0, "minutes": 0.0, "clips": 0}
+    meta = {"step": 0, "minutes": 0.0}
     ema = {k: v.detach().clone().float() for k, v in model.state_dict().items()}
     if args.resume and os.path.exists(os.path.join(args.resume, "model.safetensors")):
         model.load_state_dict({k: v.float() for k, v in load_file(os.path.join(args.resume, "model.safetensors")).items()})
@@ -186,13 +187,13 @@ def main():
             for k, v in model.state_dict().items():
                 ema[k].mul_(decay).add_(v.float(), alpha=1 - decay)
         losses.append(loss.item() if step % 10 == 0 else None)
-        if time.time() - last_log > 20:
-            recent = [l for l in losses[-200:] if l is not None]
-            print(f"step {step} loss {np.mean(recent):.4f} lr {args.lr * lr_scale:.2e} {(time.time() - last_log) and ''}"
-                  f"elapsed {elapsed / 60:.1f}m steps/s {(step - base_step) / max(elapsed, 1e-6):.2f} data-wait {wait / max(elapsed, 1e-6):.0%}", flush=True)
+        recent = [v for v in losses[-200:] if v is not None]
+        if time.time() - last_log > 20 and recent:
+            print(f"step {step} loss {np.mean(recent):.4f} lr {args.lr * lr_scale:.2e} elapsed {elapsed / 60:.1f}m "
+                  f"steps/s {(step - base_step) / max(elapsed, 1e-6):.2f} data-wait {wait / max(elapsed, 1e-6):.0%}", flush=True)
             last_log = time.time()
         if time.time() - last_save > args.save_every * 60:
-            meta.update(step=step, minutes=base_minutes + elapsed / 60, clips=meta["clips"] + 0)
+            meta.update(step=step, minutes=base_minutes + elapsed / 60)
             save(model, ema, meta, args.out)
             last_save = time.time()
     proc.kill()

@@ -88,6 +88,10 @@ pub fn seeded_noise(seed: u64, n: usize) -> Vec<f32> {
 /// edges; measured in docs/MODEL.md).
 pub const SCHEDULE_POWER: f64 = 2.0;
 
+/// Noise level a run returns to when its prompt changes mid-way, so the rest of the run can
+/// still redraw colours and layout (the late steps only refine); the run keeps its step count.
+pub const LIVE_EDIT_NOISE: f64 = 0.9;
+
 fn flow_time(t_start: f64, i: usize, steps: usize) -> f64 {
     t_start * (1.0 - i as f64 / steps as f64).powf(SCHEDULE_POWER)
 }
@@ -168,9 +172,11 @@ pub fn sample(
     let mut cond = guided_conditioning(den, prompt, guided)?;
     let mut steps_run = 0;
     let mut estimate = Tensor::zeros(shape, (Kind::Float, device));
+    // The schedule runs in segments: a prompt change starts a new one (see LIVE_EDIT_NOISE).
+    let (mut seg_t, mut seg_i) = (t_start, 0);
     for i in 0..opts.steps {
-        let t = flow_time(t_start, i, opts.steps);
-        let t_next = flow_time(t_start, i + 1, opts.steps);
+        let t = flow_time(seg_t, i - seg_i, opts.steps - seg_i);
+        let t_next = flow_time(seg_t, i + 1 - seg_i, opts.steps - seg_i);
         x = &km * &known + (1.0 - &km) * &x;
         let x0 = if guided {
             let both = den.predict(
@@ -209,7 +215,16 @@ pub fn sample(
                     stopped: true,
                 })
             }
-            StepAction::Prompt(p) => cond = guided_conditioning(den, &p, guided)?,
+            StepAction::Prompt(p) => {
+                cond = guided_conditioning(den, &p, guided)?;
+                let renoise = LIVE_EDIT_NOISE.min(t_start);
+                if i + 1 < opts.steps && renoise > t_next {
+                    let fresh = seeded_noise(opts.seed.wrapping_add(1 + i as u64), FRAMES * 3 * SIZE * SIZE);
+                    let fresh = Tensor::from_slice(&fresh).view(shape).to_device(device);
+                    x = &estimate * (1.0 - renoise) + fresh * renoise;
+                    (seg_t, seg_i) = (renoise, i + 1);
+                }
+            }
         }
     }
     Ok(Generation {

@@ -102,24 +102,39 @@ fn prompt_swapped_mid_run_takes_effect_at_the_next_step() {
         seed: 3,
         ..Default::default()
     };
-    let g = sample(&den, &prompt("a red ball moving right"), &opts, &mut |p| {
-        if p.step == 1 {
-            StepAction::Prompt(prompt("a blue ball moving right"))
-        } else {
-            StepAction::Continue
-        }
-    })
-    .expect("sample");
-    assert_eq!(
-        dominant_colour(&g.frames),
-        Some(Colour::Blue),
-        "the edit steers the rest of the run"
-    );
-    assert_ne!(
-        g.frames,
-        run(&den, "a blue ball moving right", &opts).frames,
-        "not a restart"
-    );
+    for swap_after in [1, 4] {
+        let mut previews = Vec::new();
+        let g = sample(&den, &prompt("a red ball moving right"), &opts, &mut |p| {
+            previews.push(p.frames.to_vec());
+            if p.step == swap_after {
+                StepAction::Prompt(prompt("a blue ball moving right"))
+            } else {
+                StepAction::Continue
+            }
+        })
+        .expect("sample");
+        assert_eq!(
+            dominant_colour(&previews[swap_after - 1]),
+            Some(Colour::Red),
+            "red before the edit"
+        );
+        assert_eq!(
+            dominant_colour(&previews[swap_after]),
+            Some(Colour::Blue),
+            "blue from the next step (after {swap_after})"
+        );
+        assert_eq!(
+            dominant_colour(&g.frames),
+            Some(Colour::Blue),
+            "the edit steers the rest of the run"
+        );
+        assert_eq!(g.steps_run, 8, "the run keeps its length");
+        assert_ne!(
+            g.frames,
+            run(&den, "a blue ball moving right", &opts).frames,
+            "not a restart"
+        );
+    }
 }
 
 #[test]

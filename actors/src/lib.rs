@@ -4,11 +4,13 @@
 //! - [`room::RoomActor`] alone owns a room's `yrs::Doc` and presence, driving the plain-Rust
 //!   [`sync::RoomSync`] and fanning frames out through each session's bounded queue;
 //! - [`store::RoomStore`] is how rooms reach Postgres (implemented by the server);
-//! - [`wire`] and [`awareness`] are the y-websocket protocol, without actix.
+//! - [`wire`] and [`awareness`] are the y-websocket protocol, without actix;
+//! - [`generation`] schedules video generation jobs on worker threads that own the models.
 //!
 //! No SQL and no HTTP here.
 
 pub mod awareness;
+pub mod generation;
 pub mod metrics;
 pub mod registry;
 pub mod room;

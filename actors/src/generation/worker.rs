@@ -1,0 +1,236 @@
+//! A generation worker: one OS thread that owns one model on one device and runs jobs one at a
+//! time, reporting progress to the job's room. Never runs on an async or arbiter thread. A panic
+//! inside a job fails only that job; the worker then rebuilds its model and carries on.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix::{Message, Recipient};
+use engine::sampler::sample;
+use engine::{Denoiser, EngineError, Prompt, SampleOptions, StepAction};
+use world::{CONTEXT_FRAMES, SIZE};
+
+use super::queue::{JobId, JobTicket};
+
+/// Builds a worker's model; called at start and again after a crash.
+pub type DenoiserFactory = Arc<dyn Fn() -> Result<Box<dyn Denoiser>, EngineError> + Send + Sync>;
+
+/// What the room hears about a job.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub enum JobEvent {
+    Queued {
+        job: JobId,
+        position: usize,
+    },
+    Started {
+        job: JobId,
+        worker: usize,
+    },
+    /// After every denoising step: the current clean estimate (RGB, 16 × 64 × 64 × 3).
+    Progress {
+        job: JobId,
+        step: usize,
+        steps: usize,
+        chunk: usize,
+        chunks: usize,
+        eta_ms: u64,
+        frames: Arc<Vec<u8>>,
+    },
+    /// All frames (chunks joined, context frames not repeated).
+    Finished {
+        job: JobId,
+        frames: Arc<Vec<u8>>,
+        elapsed_ms: u64,
+    },
+    Failed {
+        job: JobId,
+        reason: String,
+    },
+    Cancelled {
+        job: JobId,
+    },
+}
+
+/// Shared between the scheduler (which sets it) and the worker (which reads it between steps).
+#[derive(Debug, Default)]
+pub struct JobControl {
+    cancelled: AtomicBool,
+    live_prompt: Mutex<Option<Prompt>>,
+}
+
+impl JobControl {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the prompt from the next step on (live mode).
+    pub fn set_prompt(&self, prompt: Prompt) {
+        if let Ok(mut p) = self.live_prompt.lock() {
+            *p = Some(prompt);
+        }
+    }
+
+    fn take_prompt(&self) -> Option<Prompt> {
+        self.live_prompt.lock().ok().and_then(|mut p| p.take())
+    }
+}
+
+#[derive(Debug)]
+pub struct Job {
+    pub ticket: JobTicket,
+    pub prompt: Prompt,
+    pub options: SampleOptions,
+    /// Chunks to generate (1 = one clip; more = extension, each continuing the last).
+    pub chunks: usize,
+    pub control: Arc<JobControl>,
+    pub events: Recipient<JobEvent>,
+}
+
+/// Told to the scheduler when a worker is free again.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct WorkerDone {
+    pub worker: usize,
+    pub job: JobId,
+}
+
+#[derive(Debug)]
+pub struct WorkerHandle {
+    tx: SyncSender<Job>,
+}
+
+impl WorkerHandle {
+    /// Hands a job to an idle worker; gives it back if the worker is busy or gone.
+    pub fn try_run(&self, job: Job) -> Result<(), Box<Job>> {
+        self.tx.try_send(job).map_err(|e| match e {
+            TrySendError::Full(j) | TrySendError::Disconnected(j) => Box::new(j),
+        })
+    }
+}
+
+enum Outcome {
+    Finished(Vec<u8>),
+    Cancelled,
+}
+
+fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
+    let per_frame = SIZE * SIZE * 3;
+    let started = Instant::now();
+    let total_steps = job.options.steps * job.chunks;
+    let mut prompt = job.prompt.clone();
+    let mut all: Vec<u8> = Vec::new();
+    for chunk in 0..job.chunks {
+        if let Some(p) = job.control.take_prompt() {
+            prompt = p;
+        }
+        let mut opts = job.options.clone();
+        opts.seed = job.options.seed.wrapping_add(chunk as u64);
+        if chunk > 0 {
+            opts.remix = None;
+            opts.context = Some(all[all.len() - CONTEXT_FRAMES * per_frame..].to_vec());
+        }
+        let mut swapped: Option<Prompt> = None;
+        let g = sample(den, &prompt, &opts, &mut |p| {
+            if job.control.is_cancelled() {
+                return StepAction::Stop;
+            }
+            let done = chunk * job.options.steps + p.step;
+            let per_step = started.elapsed().as_secs_f64() / done as f64;
+            let eta_ms = (per_step * (total_steps - done) as f64 * 1000.0) as u64;
+            let _ = job.events.try_send(JobEvent::Progress {
+                job: job.ticket.id,
+                step: p.step,
+                steps: p.steps,
+                chunk: chunk + 1,
+                chunks: job.chunks,
+                eta_ms,
+                frames: Arc::new(p.frames.to_vec()),
+            });
+            match job.control.take_prompt() {
+                Some(next) => {
+                    swapped = Some(next.clone());
+                    StepAction::Prompt(next)
+                }
+                None => StepAction::Continue,
+            }
+        })?;
+        if g.stopped {
+            return Ok(Outcome::Cancelled);
+        }
+        // The next chunk continues with the latest prompt.
+        if let Some(p) = swapped {
+            prompt = p;
+        }
+        let skip = if chunk == 0 { 0 } else { CONTEXT_FRAMES * per_frame };
+        all.extend_from_slice(&g.frames[skip..]);
+    }
+    Ok(Outcome::Finished(all))
+}
+
+/// Jobs a worker holds beyond the one it runs (it only gets work when idle).
+const WORKER_QUEUE: usize = 1;
+
+/// Starts worker `index` on its own thread.
+pub fn spawn_worker(
+    index: usize,
+    factory: DenoiserFactory,
+    done: Recipient<WorkerDone>,
+) -> std::io::Result<WorkerHandle> {
+    let (tx, rx) = sync_channel::<Job>(WORKER_QUEUE);
+    std::thread::Builder::new()
+        .name(format!("gen-worker-{index}"))
+        .spawn(move || {
+            let mut model = factory();
+            if let Err(e) = &model {
+                tracing::error!(worker = index, error = %e, "generation worker could not load its model");
+            }
+            for job in rx {
+                let id = job.ticket.id;
+                let event = match &model {
+                    Err(e) => JobEvent::Failed {
+                        job: id,
+                        reason: format!("model unavailable: {e}"),
+                    },
+                    Ok(den) => {
+                        job.events.do_send(JobEvent::Started { job: id, worker: index });
+                        let started = Instant::now();
+                        match catch_unwind(AssertUnwindSafe(|| run_job(den.as_ref(), &job))) {
+                            Ok(Ok(Outcome::Finished(frames))) => JobEvent::Finished {
+                                job: id,
+                                frames: Arc::new(frames),
+                                elapsed_ms: started.elapsed().as_millis() as u64,
+                            },
+                            Ok(Ok(Outcome::Cancelled)) => JobEvent::Cancelled { job: id },
+                            Ok(Err(e)) => JobEvent::Failed {
+                                job: id,
+                                reason: e.to_string(),
+                            },
+                            Err(_) => {
+                                tracing::error!(
+                                    worker = index,
+                                    job = id,
+                                    "generation worker crashed; restarting its model"
+                                );
+                                model = factory();
+                                JobEvent::Failed {
+                                    job: id,
+                                    reason: "the generation worker crashed".into(),
+                                }
+                            }
+                        }
+                    }
+                };
+                job.events.do_send(event);
+                done.do_send(WorkerDone { worker: index, job: id });
+            }
+        })?;
+    Ok(WorkerHandle { tx })
+}

@@ -26,6 +26,10 @@ pub struct Config {
     pub workers: usize,
     /// `REELROOM_SECURE_COOKIES`: mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The video model's folder (`model.safetensors`).
+    pub model_dir: PathBuf,
+    /// Generation worker threads, each owning a model (0 disables generation).
+    pub generation_workers: usize,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -61,6 +65,11 @@ impl Config {
             compact_every: env_parse("REELROOM_COMPACT_EVERY", 1000)?,
             workers: env_parse("REELROOM_WORKERS", workers_default)?.max(1),
             secure_cookies: env_parse("REELROOM_SECURE_COOKIES", false)?,
+            model_dir: env("REELROOM_MODEL_DIR").map_or_else(
+                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(engine::DEFAULT_MODEL_DIR),
+                PathBuf::from,
+            ),
+            generation_workers: env_parse("REELROOM_GENERATION_WORKERS", 1)?,
         })
     }
 }

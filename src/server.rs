@@ -77,9 +77,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let tickets = TicketSigner::new(ticket_key(&config)?);
     let metrics = Arc::new(Metrics::default());
     let arbiters: Vec<_> = (0..config.workers).map(|_| Arbiter::new().handle()).collect();
+    let scheduler = match config.generation_workers {
+        0 => None,
+        n => {
+            let dir = config.model_dir.clone();
+            let factory: actors::generation::DenoiserFactory = Arc::new(move || {
+                let den = engine::NativeDenoiser::load(&dir, engine::sampler::default_device())?;
+                Ok(Box::new(den) as Box<dyn engine::Denoiser>)
+            });
+            Some(actors::generation::Scheduler::start(n, factory).context("starting generation workers")?)
+        }
+    };
     let room_config = RoomConfig {
         idle_grace: config.room_idle_grace,
         compact_every: config.compact_every.max(1),
+        scheduler,
     };
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();

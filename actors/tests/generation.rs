@@ -111,13 +111,16 @@ fn submit(room: Uuid, text: &str, steps: usize, log: &actix::Addr<Log>) -> Submi
         room,
         user: Uuid::new_v4(),
         on_air: false,
-        prompt: Prompt::text(&Vocab::new(), text),
+        segments: vec![Segment {
+            prompt: Prompt::text(&Vocab::new(), text),
+            chunks: 1,
+            seed: 0,
+        }],
         options: SampleOptions {
             steps,
             guidance: 1.0,
             ..Default::default()
         },
-        chunks: 1,
         events: log.clone().recipient(),
     }
 }
@@ -292,7 +295,51 @@ async fn limits_are_refused_with_a_reason() {
         .expect("mailbox");
     assert_eq!(refused, Err(SubmitError::Admit(AdmitError::RoomLimit)));
     let mut bad = submit(Uuid::new_v4(), "a red ball", 4, &addr);
-    bad.chunks = 0;
+    bad.segments[0].chunks = 0;
     assert_eq!(scheduler.send(bad).await.expect("mailbox"), Err(SubmitError::BadChunks));
     scheduler.send(CancelRoom(room)).await.expect("mailbox");
+}
+
+#[actix::test]
+async fn live_prompts_steer_a_running_job() {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/reelroom-v1"));
+    let factory: DenoiserFactory =
+        Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>));
+    let scheduler = Scheduler::start(1, factory).expect("start");
+    let log = Log::default();
+    let addr = log.clone().start();
+    let mut job = submit(Uuid::new_v4(), "a red ball moving right", 8, &addr);
+    job.options.guidance = engine::DEFAULT_GUIDANCE;
+    job.segments[0].chunks = 2;
+    let id = scheduler.send(job).await.expect("mailbox").expect("admitted");
+    // Wait for the first preview, then edit the prompt.
+    for _ in 0..400 {
+        if log.events().iter().any(|e| matches!(e, JobEvent::Progress { .. })) {
+            break;
+        }
+        actix::clock::sleep(Duration::from_millis(5)).await;
+    }
+    let blue = Prompt::text(&Vocab::new(), "a blue ball moving right");
+    assert!(scheduler
+        .send(SetPrompts {
+            job: id,
+            prompts: vec![blue]
+        })
+        .await
+        .expect("mailbox"));
+    let done = log.wait_terminal(1).await;
+    let JobEvent::Finished { frames, .. } = &done[0] else {
+        panic!("{done:?}")
+    };
+    let per_chunk = world::FRAMES * world::SIZE * world::SIZE * 3;
+    let last_chunk = world::Clip {
+        frames: world::FRAMES - world::CONTEXT_FRAMES,
+        size: world::SIZE,
+        rgb: frames[per_chunk..].to_vec(),
+    };
+    assert_eq!(
+        world::score_clip(&last_chunk).colour,
+        Some(Colour::Blue),
+        "the edit steered the job"
+    );
 }

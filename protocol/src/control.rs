@@ -1,7 +1,7 @@
 //! Messages of the `/control/{room}` WebSocket: JSON text frames tagged by `type`.
 //!
 //! Clients open the socket with `?v=PROTOCOL_VERSION`; a mismatch is refused at upgrade.
-//! Later issues add generation and WebRTC signalling variants here.
+//! Generation jobs are started, cancelled and followed here; WebRTC signalling comes next.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,32 @@ pub enum ClientMessage {
     Hello,
     /// Liveness probe; answered by `pong`.
     Ping,
+    /// Generate a video from the room's script: one shot (`shot_id`) or, when absent, every shot
+    /// in order (each continuing from the last frames of the one before). Answered by
+    /// `job_queued`, or `error` (`invalid_script` naming the field, `forbidden` for viewers,
+    /// `rate_limited` when the room or user has too many jobs, `unavailable`). While the
+    /// script's `settings.live` is on, edits steer the running job at its next step.
+    Generate {
+        /// Only this shot; all shots when absent.
+        #[serde(default)]
+        shot_id: Option<String>,
+        /// Overrides `settings.steps`.
+        #[serde(default)]
+        steps: Option<u32>,
+        /// Overrides `settings.guidance`.
+        #[serde(default)]
+        guidance: Option<f64>,
+        /// Overrides the shots' seeds.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        seed: Option<u64>,
+    },
+    /// Cancel one of this room's jobs (its author, or the room's owner).
+    Cancel {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+    },
 }
 
 /// Server → client.
@@ -39,6 +65,62 @@ pub enum ServerMessage {
     },
     /// Answer to `ping`.
     Pong,
+    /// A job waits; sent again whenever its place in the queue changes.
+    JobQueued {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+        /// 1 = next to run.
+        position: u32,
+    },
+    /// A job started on a worker.
+    JobStarted {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+    },
+    /// After every denoising step (the frames themselves stream as video).
+    JobProgress {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+        /// Step within the chunk, 1-based.
+        step: u32,
+        /// Steps per chunk.
+        steps: u32,
+        /// Chunk, 1-based.
+        chunk: u32,
+        /// Chunks in the job.
+        chunks: u32,
+        /// Estimated time left, in milliseconds.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        eta_ms: u64,
+    },
+    /// A job finished.
+    JobFinished {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+        /// Frames generated.
+        frames: u32,
+        /// Time from start to finish, in milliseconds.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        elapsed_ms: u64,
+    },
+    /// A job failed; the room can start another.
+    JobFailed {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+        /// Why, for people.
+        message: String,
+    },
+    /// A job was cancelled (by a member, or because the room emptied).
+    JobCancelled {
+        /// The job.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        job_id: u64,
+    },
     /// A request failed; the socket stays open unless a close frame follows.
     Error {
         /// What went wrong, for programs.

@@ -1,13 +1,13 @@
 //! `GET /control/{room}?ticket=…&v=…`: JSON control messages (`protocol::ClientMessage` in,
-//! `protocol::ServerMessage` out). For now: `hello` → `welcome`, `ping` → `pong`, and
-//! `members_online` pushed by the room when people come and go.
+//! `protocol::ServerMessage` out): `hello` → `welcome`, `ping` → `pong`, `generate` and
+//! `cancel` (handed to the room actor); the room pushes `members_online` and job events.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::AggregatedMessage;
-use actors::room::{GetMembersOnline, Leave};
+use actors::room::{CancelGeneration, GenerationError, GetMembersOnline, Leave, StartGeneration};
 use actors::session::{CloseReason, SessionKind};
 use protocol::{ClientMessage, CloseCode, ErrorCode, ServerMessage, PROTOCOL_VERSION};
 use tracing::Instrument;
@@ -39,6 +39,21 @@ pub async fn upgrade(
     let span = tracing::info_span!("control", room = %auth.room_id, user = %auth.user_id, session = session_id);
     actix_web::rt::spawn(run(session, stream, auth, state.into_inner(), session_id).instrument(span));
     Ok(response)
+}
+
+/// The `error` answer to a failed generation request, if it failed.
+fn generation_error(result: Result<Result<(), GenerationError>, actix::MailboxError>) -> Option<ServerMessage> {
+    match result {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(ServerMessage::Error {
+            code: e.code(),
+            message: e.to_string(),
+        }),
+        Err(_) => Some(ServerMessage::Error {
+            code: ErrorCode::Unavailable,
+            message: "the room is unavailable".into(),
+        }),
+    }
 }
 
 fn encode(message: &ServerMessage) -> String {
@@ -87,12 +102,22 @@ async fn run(
                 let reply = match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Hello) => {
                         let members_online = joined.room.send(GetMembersOnline).await.unwrap_or_default();
-                        ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online }
+                        Some(ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online })
                     }
-                    Ok(ClientMessage::Ping) => ServerMessage::Pong,
-                    Err(err) => ServerMessage::Error { code: ErrorCode::InvalidMessage, message: format!("unknown or malformed message: {err}") },
+                    Ok(ClientMessage::Ping) => Some(ServerMessage::Pong),
+                    // Success is announced to the whole room (`job_queued`); only errors answer here.
+                    Ok(ClientMessage::Generate { shot_id, steps, guidance, seed }) => {
+                        let ask = StartGeneration { session: session_id, shot_id, steps, guidance, seed };
+                        generation_error(joined.room.send(ask).await.map(|r| r.map(|_| ())))
+                    }
+                    Ok(ClientMessage::Cancel { job_id }) => {
+                        generation_error(joined.room.send(CancelGeneration { session: session_id, job_id }).await)
+                    }
+                    Err(err) => Some(ServerMessage::Error { code: ErrorCode::InvalidMessage, message: format!("unknown or malformed message: {err}") }),
                 };
-                if socket.text(encode(&reply)).await.is_err() { break None }
+                if let Some(reply) = reply {
+                    if socket.text(encode(&reply)).await.is_err() { break None }
+                }
             }
             _ = ticker.tick() => {
                 if last_heard.elapsed() >= CLIENT_IDLE_TIMEOUT { break Some(CloseCode::IdleTimeout.into()) }

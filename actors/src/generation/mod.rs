@@ -7,5 +7,5 @@ pub mod scheduler;
 pub mod worker;
 
 pub use queue::{AdmitError, JobId};
-pub use scheduler::{Cancel, CancelRoom, Scheduler, SetPrompt, Submit, SubmitError};
-pub use worker::{DenoiserFactory, JobEvent};
+pub use scheduler::{Cancel, CancelRoom, Scheduler, SetPrompts, Submit, SubmitError, MAX_CHUNKS};
+pub use worker::{DenoiserFactory, JobEvent, Segment};

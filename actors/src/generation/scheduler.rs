@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use actix::{Actor, AsyncContext, Context, Handler, Message, Recipient};
 use engine::{Prompt, SampleOptions};
+
 use uuid::Uuid;
 
 use super::queue::{AdmitError, JobId, JobQueue, JobTicket};
-use super::worker::{spawn_worker, DenoiserFactory, Job, JobControl, JobEvent, WorkerDone, WorkerHandle};
+use super::worker::{spawn_worker, DenoiserFactory, Job, JobControl, JobEvent, Segment, WorkerDone, WorkerHandle};
 
 /// Longest extension a job may ask for, in chunks (60 s at 12 new frames per chunk).
 pub const MAX_CHUNKS: usize = 40;
@@ -22,9 +23,8 @@ pub struct Submit {
     pub room: Uuid,
     pub user: Uuid,
     pub on_air: bool,
-    pub prompt: Prompt,
+    pub segments: Vec<Segment>,
     pub options: SampleOptions,
-    pub chunks: usize,
     pub events: Recipient<JobEvent>,
 }
 
@@ -46,12 +46,12 @@ pub struct Cancel(pub JobId);
 #[rtype(result = "usize")]
 pub struct CancelRoom(pub Uuid);
 
-/// Live mode: the job continues with this prompt from its next step.
+/// Live mode: the job continues with these segment prompts from its next step.
 #[derive(Debug, Message)]
 #[rtype(result = "bool")]
-pub struct SetPrompt {
+pub struct SetPrompts {
     pub job: JobId,
-    pub prompt: Prompt,
+    pub prompts: Vec<Prompt>,
 }
 
 struct Worker {
@@ -142,7 +142,8 @@ impl Handler<Submit> for Scheduler {
     type Result = Result<JobId, SubmitError>;
 
     fn handle(&mut self, msg: Submit, _ctx: &mut Context<Self>) -> Self::Result {
-        if msg.chunks == 0 || msg.chunks > MAX_CHUNKS {
+        let chunks: usize = msg.segments.iter().map(|s| s.chunks).sum();
+        if chunks == 0 || chunks > MAX_CHUNKS || msg.segments.iter().any(|s| s.chunks == 0) {
             return Err(SubmitError::BadChunks);
         }
         let id = self.next_id;
@@ -152,15 +153,16 @@ impl Handler<Submit> for Scheduler {
             user: msg.user,
             on_air: msg.on_air,
         };
-        self.queue.admit(ticket)?;
+        let position = self.queue.admit(ticket)?;
         self.next_id += 1;
+        // Acknowledged at once (with its id), before a worker may pick it up.
+        let _ = msg.events.try_send(JobEvent::Queued { job: id, position });
         let control = Arc::new(JobControl::default());
         self.controls.insert(id, control.clone());
         let job = Job {
             ticket,
-            prompt: msg.prompt,
+            segments: msg.segments,
             options: msg.options,
-            chunks: msg.chunks,
             control,
             events: msg.events,
         };
@@ -218,17 +220,19 @@ impl Handler<CancelRoom> for Scheduler {
     }
 }
 
-impl Handler<SetPrompt> for Scheduler {
+impl Handler<SetPrompts> for Scheduler {
     type Result = bool;
 
-    fn handle(&mut self, msg: SetPrompt, _ctx: &mut Context<Self>) -> bool {
+    fn handle(&mut self, msg: SetPrompts, _ctx: &mut Context<Self>) -> bool {
         if let Some(job) = self.waiting.get_mut(&msg.job) {
-            job.prompt = msg.prompt;
+            for (segment, prompt) in job.segments.iter_mut().zip(msg.prompts) {
+                segment.prompt = prompt;
+            }
             return true;
         }
         match self.controls.get(&msg.job) {
             Some(control) => {
-                control.set_prompt(msg.prompt);
+                control.set_prompts(msg.prompts);
                 true
             }
             None => false,

@@ -59,7 +59,8 @@ pub enum JobEvent {
 #[derive(Debug, Default)]
 pub struct JobControl {
     cancelled: AtomicBool,
-    live_prompt: Mutex<Option<Prompt>>,
+    /// New prompts for the job's segments (live mode), taken by the worker between steps.
+    live_prompts: Mutex<Option<Vec<Prompt>>>,
 }
 
 impl JobControl {
@@ -71,27 +72,41 @@ impl JobControl {
         self.cancelled.load(Ordering::Relaxed)
     }
 
-    /// Replaces the prompt from the next step on (live mode).
-    pub fn set_prompt(&self, prompt: Prompt) {
-        if let Ok(mut p) = self.live_prompt.lock() {
-            *p = Some(prompt);
+    /// Replaces the segments' prompts from the next step on (live mode).
+    pub fn set_prompts(&self, prompts: Vec<Prompt>) {
+        if let Ok(mut p) = self.live_prompts.lock() {
+            *p = Some(prompts);
         }
     }
 
-    fn take_prompt(&self) -> Option<Prompt> {
-        self.live_prompt.lock().ok().and_then(|mut p| p.take())
+    fn take_prompts(&self) -> Option<Vec<Prompt>> {
+        self.live_prompts.lock().ok().and_then(|mut p| p.take())
     }
+}
+
+/// A stretch of a job with one prompt (one shot of a script).
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub prompt: Prompt,
+    /// Chunks of this segment; each continues from the last frames before it.
+    pub chunks: usize,
+    pub seed: u64,
 }
 
 #[derive(Debug)]
 pub struct Job {
     pub ticket: JobTicket,
-    pub prompt: Prompt,
+    pub segments: Vec<Segment>,
+    /// Steps, guidance and remix source (the first chunk only); seeds come from the segments.
     pub options: SampleOptions,
-    /// Chunks to generate (1 = one clip; more = extension, each continuing the last).
-    pub chunks: usize,
     pub control: Arc<JobControl>,
     pub events: Recipient<JobEvent>,
+}
+
+impl Job {
+    pub fn chunks(&self) -> usize {
+        self.segments.iter().map(|s| s.chunks).sum()
+    }
 }
 
 /// Told to the scheduler when a worker is free again.
@@ -124,53 +139,62 @@ enum Outcome {
 fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
     let per_frame = SIZE * SIZE * 3;
     let started = Instant::now();
-    let total_steps = job.options.steps * job.chunks;
-    let mut prompt = job.prompt.clone();
+    let chunks = job.chunks();
+    let total_steps = job.options.steps * chunks;
+    let mut prompts: Vec<Prompt> = job.segments.iter().map(|s| s.prompt.clone()).collect();
     let mut all: Vec<u8> = Vec::new();
-    for chunk in 0..job.chunks {
-        if let Some(p) = job.control.take_prompt() {
-            prompt = p;
-        }
-        let mut opts = job.options.clone();
-        opts.seed = job.options.seed.wrapping_add(chunk as u64);
-        if chunk > 0 {
-            opts.remix = None;
-            opts.context = Some(all[all.len() - CONTEXT_FRAMES * per_frame..].to_vec());
-        }
-        let mut swapped: Option<Prompt> = None;
-        let g = sample(den, &prompt, &opts, &mut |p| {
-            if job.control.is_cancelled() {
-                return StepAction::Stop;
+    let mut chunk = 0;
+    for (seg_index, segment) in job.segments.iter().enumerate() {
+        for k in 0..segment.chunks {
+            if let Some(p) = job.control.take_prompts() {
+                prompts = p;
             }
-            let done = chunk * job.options.steps + p.step;
-            let per_step = started.elapsed().as_secs_f64() / done as f64;
-            let eta_ms = (per_step * (total_steps - done) as f64 * 1000.0) as u64;
-            let _ = job.events.try_send(JobEvent::Progress {
-                job: job.ticket.id,
-                step: p.step,
-                steps: p.steps,
-                chunk: chunk + 1,
-                chunks: job.chunks,
-                eta_ms,
-                frames: Arc::new(p.frames.to_vec()),
-            });
-            match job.control.take_prompt() {
-                Some(next) => {
-                    swapped = Some(next.clone());
-                    StepAction::Prompt(next)
+            let mut prompt = prompts
+                .get(seg_index)
+                .cloned()
+                .unwrap_or_else(|| segment.prompt.clone());
+            let mut opts = job.options.clone();
+            opts.seed = segment.seed.wrapping_add(k as u64);
+            if chunk > 0 {
+                opts.remix = None;
+                opts.context = Some(all[all.len() - CONTEXT_FRAMES * per_frame..].to_vec());
+            }
+            let g = sample(den, &prompt.clone(), &opts, &mut |p| {
+                if job.control.is_cancelled() {
+                    return StepAction::Stop;
                 }
-                None => StepAction::Continue,
+                let done = chunk * job.options.steps + p.step;
+                let per_step = started.elapsed().as_secs_f64() / done as f64;
+                let eta_ms = (per_step * total_steps.saturating_sub(done) as f64 * 1000.0) as u64;
+                let _ = job.events.try_send(JobEvent::Progress {
+                    job: job.ticket.id,
+                    step: p.step,
+                    steps: p.steps,
+                    chunk: chunk + 1,
+                    chunks,
+                    eta_ms,
+                    frames: Arc::new(p.frames.to_vec()),
+                });
+                let Some(next) = job.control.take_prompts() else {
+                    return StepAction::Continue;
+                };
+                let changed = next.get(seg_index).filter(|n| **n != prompt).cloned();
+                prompts = next;
+                match changed {
+                    Some(n) => {
+                        prompt = n.clone();
+                        StepAction::Prompt(n)
+                    }
+                    None => StepAction::Continue,
+                }
+            })?;
+            if g.stopped {
+                return Ok(Outcome::Cancelled);
             }
-        })?;
-        if g.stopped {
-            return Ok(Outcome::Cancelled);
+            let skip = if chunk == 0 { 0 } else { CONTEXT_FRAMES * per_frame };
+            all.extend_from_slice(&g.frames[skip..]);
+            chunk += 1;
         }
-        // The next chunk continues with the latest prompt.
-        if let Some(p) = swapped {
-            prompt = p;
-        }
-        let skip = if chunk == 0 { 0 } else { CONTEXT_FRAMES * per_frame };
-        all.extend_from_slice(&g.frames[skip..]);
     }
     Ok(Outcome::Finished(all))
 }

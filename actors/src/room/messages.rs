@@ -17,6 +17,8 @@ pub struct RoomConfig {
     pub idle_grace: Duration,
     /// Compact the log into a snapshot after this many updates.
     pub compact_every: usize,
+    /// Where generation jobs go; `None` disables generation.
+    pub scheduler: Option<Addr<crate::generation::Scheduler>>,
 }
 
 impl Default for RoomConfig {
@@ -24,6 +26,7 @@ impl Default for RoomConfig {
         RoomConfig {
             idle_grace: Duration::from_secs(30),
             compact_every: 1000,
+            scheduler: None,
         }
     }
 }

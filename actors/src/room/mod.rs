@@ -23,9 +23,11 @@ use crate::session::{CloseReason, Outbound, SessionHandle, SessionId, SessionKin
 use crate::store::{RoomStore, StoredRoom};
 use crate::sync::RoomSync;
 
+mod generation;
 mod handlers;
 mod messages;
 
+pub use generation::{plan, CancelGeneration, GenerationError, StartGeneration, LIVE_DEBOUNCE};
 pub use messages::*;
 
 /// Room mailbox capacity; senders wait (backpressure) when it is full.
@@ -70,6 +72,8 @@ pub struct RoomActor {
     title_dirty: bool,
     /// One title write at a time, so writes cannot land out of order.
     title_writing: bool,
+    /// Generation jobs of this room.
+    generation: generation::RoomJobs,
 }
 
 impl std::fmt::Debug for RoomActor {
@@ -108,6 +112,7 @@ impl RoomActor {
             stored_title: None,
             title_dirty: false,
             title_writing: false,
+            generation: Default::default(),
         }
     }
 
@@ -243,6 +248,7 @@ impl RoomActor {
         }
         if self.sessions.is_empty() {
             self.empty_since = Some(Instant::now());
+            self.cancel_jobs();
         }
     }
 
@@ -274,6 +280,7 @@ impl RoomActor {
             act.persisting = false;
             act.metrics.persist.observe(started.elapsed());
             act.finish_persist(batch, result);
+            act.script_edited(ctx);
             act.persist_next(ctx);
             act.maybe_compact(ctx);
         }));

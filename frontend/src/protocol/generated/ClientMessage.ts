@@ -3,4 +3,24 @@
 /**
  * Client → server.
  */
-export type ClientMessage = { "type": "hello" } | { "type": "ping" };
+export type ClientMessage = { "type": "hello" } | { "type": "ping" } | { "type": "generate", 
+/**
+ * Only this shot; all shots when absent.
+ */
+shot_id: string | null, 
+/**
+ * Overrides `settings.steps`.
+ */
+steps: number | null, 
+/**
+ * Overrides `settings.guidance`.
+ */
+guidance: number | null, 
+/**
+ * Overrides the shots' seeds.
+ */
+seed: number | null, } | { "type": "cancel", 
+/**
+ * The job.
+ */
+job_id: number, };

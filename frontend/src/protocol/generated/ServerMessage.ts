@@ -22,7 +22,67 @@ members_online: Array<MemberOnline>, } | { "type": "members_online",
 /**
  * Members with at least one open connection to the room.
  */
-members_online: Array<MemberOnline>, } | { "type": "pong" } | { "type": "error", 
+members_online: Array<MemberOnline>, } | { "type": "pong" } | { "type": "job_queued", 
+/**
+ * The job.
+ */
+job_id: number, 
+/**
+ * 1 = next to run.
+ */
+position: number, } | { "type": "job_started", 
+/**
+ * The job.
+ */
+job_id: number, } | { "type": "job_progress", 
+/**
+ * The job.
+ */
+job_id: number, 
+/**
+ * Step within the chunk, 1-based.
+ */
+step: number, 
+/**
+ * Steps per chunk.
+ */
+steps: number, 
+/**
+ * Chunk, 1-based.
+ */
+chunk: number, 
+/**
+ * Chunks in the job.
+ */
+chunks: number, 
+/**
+ * Estimated time left, in milliseconds.
+ */
+eta_ms: number, } | { "type": "job_finished", 
+/**
+ * The job.
+ */
+job_id: number, 
+/**
+ * Frames generated.
+ */
+frames: number, 
+/**
+ * Time from start to finish, in milliseconds.
+ */
+elapsed_ms: number, } | { "type": "job_failed", 
+/**
+ * The job.
+ */
+job_id: number, 
+/**
+ * Why, for people.
+ */
+message: string, } | { "type": "job_cancelled", 
+/**
+ * The job.
+ */
+job_id: number, } | { "type": "error", 
 /**
  * What went wrong, for programs.
  */

@@ -1,0 +1,341 @@
+//! The room's side of video generation: turns the script into a job for the `Scheduler`,
+//! relays the job's events to the room's control sessions, cancels jobs when asked (by their
+//! author or the owner) or when the room empties, and, while the script's `settings.live` is on,
+//! steers running jobs with the edited prompts (debounced).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix::prelude::*;
+use engine::sampler::{chunks_for, NEW_FRAMES_PER_CHUNK};
+use engine::{Prompt, SampleOptions};
+use protocol::script::{SceneScript, ScriptError};
+use protocol::{ErrorCode, Role, ServerMessage};
+use uuid::Uuid;
+use world::{Vocab, FPS};
+
+use super::{Loaded, RoomActor};
+use crate::generation::{Cancel, CancelRoom, JobEvent, JobId, Segment, SetPrompts, Submit, MAX_CHUNKS};
+use crate::session::{Outbound, SessionId, SessionKind};
+
+/// Script edits are gathered this long before they steer a live job.
+pub const LIVE_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// A member asks for a video of the script (or of one shot).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<JobId, GenerationError>")]
+pub struct StartGeneration {
+    pub session: SessionId,
+    pub shot_id: Option<String>,
+    pub steps: Option<u32>,
+    pub guidance: Option<f64>,
+    pub seed: Option<u64>,
+}
+
+/// A member cancels one of the room's jobs.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), GenerationError>")]
+pub struct CancelGeneration {
+    pub session: SessionId,
+    pub job_id: JobId,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GenerationError {
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{}: {}", .0.field, .0.message)]
+    InvalidScript(ScriptError),
+    #[error("{0}")]
+    Busy(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("no such job in this room")]
+    NotFound,
+}
+
+impl GenerationError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            GenerationError::Forbidden(_) => ErrorCode::Forbidden,
+            GenerationError::InvalidScript(_) => ErrorCode::InvalidScript,
+            GenerationError::Busy(_) => ErrorCode::RateLimited,
+            GenerationError::Unavailable(_) => ErrorCode::Unavailable,
+            GenerationError::NotFound => ErrorCode::NotFound,
+        }
+    }
+}
+
+/// Who started a job, and what it renders (for live steering).
+#[derive(Debug, Clone)]
+pub(super) struct RoomJob {
+    user: Uuid,
+    shot_id: Option<String>,
+}
+
+/// The room's running and queued jobs.
+#[derive(Debug, Default)]
+pub(super) struct RoomJobs {
+    jobs: HashMap<JobId, RoomJob>,
+    live_timer: Option<SpawnHandle>,
+}
+
+/// The job's segments: one per shot (the chosen one, or all in order), each long enough for
+/// its duration; the first chunk makes 16 frames, each later one 12 new frames.
+pub fn plan(
+    script: &SceneScript,
+    shot_id: Option<&str>,
+    seed: Option<u64>,
+    vocab: &Vocab,
+) -> Result<Vec<Segment>, ScriptError> {
+    let shots: Vec<(usize, &protocol::script::Shot)> = match shot_id {
+        Some(id) => match script.shots.iter().position(|s| s.id == id) {
+            Some(i) => vec![(i, &script.shots[i])],
+            None => return Err(ScriptError::new("shot_id", format!("no shot {id:?} in the script"))),
+        },
+        None => script.shots.iter().enumerate().collect(),
+    };
+    if shots.is_empty() {
+        return Err(ScriptError::new("shots", "add a shot to generate"));
+    }
+    let mut segments = Vec::with_capacity(shots.len());
+    for (n, (i, shot)) in shots.into_iter().enumerate() {
+        if shot.prompt.trim().is_empty() {
+            return Err(ScriptError::new(format!("shots[{i}].prompt"), "is empty"));
+        }
+        let chunks = if n == 0 {
+            chunks_for(shot.duration_s)
+        } else {
+            ((shot.duration_s * FPS as f64).ceil() as usize)
+                .div_ceil(NEW_FRAMES_PER_CHUNK)
+                .max(1)
+        };
+        segments.push(Segment {
+            prompt: Prompt::text(vocab, &shot.prompt),
+            chunks,
+            seed: seed.unwrap_or(shot.seed),
+        });
+    }
+    if segments.iter().map(|s| s.chunks).sum::<usize>() > MAX_CHUNKS {
+        return Err(ScriptError::new(
+            "shots",
+            format!("the video would be longer than {} s", engine::MAX_SECONDS),
+        ));
+    }
+    Ok(segments)
+}
+
+fn event_message(event: &JobEvent) -> ServerMessage {
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    match event {
+        JobEvent::Queued { job, position } => ServerMessage::JobQueued {
+            job_id: *job,
+            position: n(*position),
+        },
+        JobEvent::Started { job, .. } => ServerMessage::JobStarted { job_id: *job },
+        JobEvent::Progress {
+            job,
+            step,
+            steps,
+            chunk,
+            chunks,
+            eta_ms,
+            ..
+        } => ServerMessage::JobProgress {
+            job_id: *job,
+            step: n(*step),
+            steps: n(*steps),
+            chunk: n(*chunk),
+            chunks: n(*chunks),
+            eta_ms: *eta_ms,
+        },
+        JobEvent::Finished {
+            job,
+            frames,
+            elapsed_ms,
+        } => ServerMessage::JobFinished {
+            job_id: *job,
+            frames: n(frames.len() / (world::SIZE * world::SIZE * 3)),
+            elapsed_ms: *elapsed_ms,
+        },
+        JobEvent::Failed { job, reason } => ServerMessage::JobFailed {
+            job_id: *job,
+            message: reason.clone(),
+        },
+        JobEvent::Cancelled { job } => ServerMessage::JobCancelled { job_id: *job },
+    }
+}
+
+impl RoomActor {
+    fn script(&self) -> Result<SceneScript, ScriptError> {
+        match &self.state {
+            Loaded::Ready(sync) => crate::script::read_script(sync.doc()),
+            _ => Err(ScriptError::new("script", "the room is not loaded")),
+        }
+    }
+
+    fn send_control(&mut self, message: &ServerMessage) {
+        let Ok(text) = serde_json::to_string(message) else {
+            return;
+        };
+        let controls: Vec<SessionId> = self
+            .sessions
+            .values()
+            .filter(|s| s.kind == SessionKind::Control)
+            .map(|s| s.id)
+            .collect();
+        for id in controls {
+            self.send_to(id, Outbound::Text(text.clone()));
+        }
+    }
+
+    /// The script changed: steer live jobs once edits pause for [`LIVE_DEBOUNCE`].
+    pub(super) fn script_edited(&mut self, ctx: &mut Context<Self>) {
+        if self.generation.jobs.is_empty() {
+            return;
+        }
+        if let Some(timer) = self.generation.live_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        self.generation.live_timer = Some(ctx.run_later(LIVE_DEBOUNCE, |act, _ctx| {
+            act.generation.live_timer = None;
+            act.steer_live_jobs();
+        }));
+    }
+
+    fn steer_live_jobs(&mut self) {
+        let Ok(script) = self.script() else { return };
+        let Some(scheduler) = self.config.scheduler.clone() else {
+            return;
+        };
+        if !script.settings.live {
+            return;
+        }
+        let vocab = Vocab::new();
+        for (id, job) in &self.generation.jobs {
+            if let Ok(segments) = plan(&script, job.shot_id.as_deref(), None, &vocab) {
+                scheduler.do_send(SetPrompts {
+                    job: *id,
+                    prompts: segments.into_iter().map(|s| s.prompt).collect(),
+                });
+            }
+        }
+    }
+
+    /// The room emptied (or is closing): nobody is left to watch, so its jobs stop.
+    pub(super) fn cancel_jobs(&mut self) {
+        if let (false, Some(scheduler)) = (self.generation.jobs.is_empty(), &self.config.scheduler) {
+            scheduler.do_send(CancelRoom(self.room_id));
+        }
+    }
+}
+
+impl Handler<StartGeneration> for RoomActor {
+    type Result = ResponseActFuture<Self, Result<JobId, GenerationError>>;
+
+    fn handle(&mut self, msg: StartGeneration, ctx: &mut Context<Self>) -> Self::Result {
+        let prepared = (|| {
+            let session = self
+                .sessions
+                .get(&msg.session)
+                .ok_or(GenerationError::Forbidden("not in this room"))?;
+            if !session.role.can_write() {
+                return Err(GenerationError::Forbidden("viewers cannot start generations"));
+            }
+            let user = session.user_id;
+            let scheduler =
+                self.config.scheduler.clone().ok_or_else(|| {
+                    GenerationError::Unavailable("video generation is not enabled on this server".into())
+                })?;
+            let script = self.script().map_err(GenerationError::InvalidScript)?;
+            let steps = msg.steps.unwrap_or(script.settings.steps);
+            if !(protocol::script::MIN_STEPS..=protocol::script::MAX_STEPS).contains(&steps) {
+                return Err(GenerationError::InvalidScript(ScriptError::new(
+                    "steps",
+                    "out of range",
+                )));
+            }
+            let guidance = msg.guidance.unwrap_or(script.settings.guidance);
+            if !(0.0..=protocol::script::MAX_GUIDANCE).contains(&guidance) {
+                return Err(GenerationError::InvalidScript(ScriptError::new(
+                    "guidance",
+                    "out of range",
+                )));
+            }
+            let segments = plan(&script, msg.shot_id.as_deref(), msg.seed, &Vocab::new())
+                .map_err(GenerationError::InvalidScript)?;
+            let options = SampleOptions {
+                steps: steps as usize,
+                guidance,
+                ..Default::default()
+            };
+            let submit = Submit {
+                room: self.room_id,
+                user,
+                on_air: false,
+                segments,
+                options,
+                events: ctx.address().recipient(),
+            };
+            Ok((
+                scheduler,
+                submit,
+                RoomJob {
+                    user,
+                    shot_id: msg.shot_id.clone(),
+                },
+            ))
+        })();
+        let (scheduler, submit, job) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Box::pin(fut::ready(Err(e))),
+        };
+        Box::pin(
+            scheduler
+                .send(submit)
+                .into_actor(self)
+                .map(move |res, act, _ctx| match res {
+                    Ok(Ok(id)) => {
+                        act.generation.jobs.insert(id, job);
+                        Ok(id)
+                    }
+                    Ok(Err(e)) => Err(GenerationError::Busy(e.to_string())),
+                    Err(_) => Err(GenerationError::Unavailable(
+                        "the generation scheduler is not running".into(),
+                    )),
+                }),
+        )
+    }
+}
+
+impl Handler<CancelGeneration> for RoomActor {
+    type Result = Result<(), GenerationError>;
+
+    fn handle(&mut self, msg: CancelGeneration, _ctx: &mut Context<Self>) -> Self::Result {
+        let session = self
+            .sessions
+            .get(&msg.session)
+            .ok_or(GenerationError::Forbidden("not in this room"))?;
+        let job = self.generation.jobs.get(&msg.job_id).ok_or(GenerationError::NotFound)?;
+        if job.user != session.user_id && session.role != Role::Owner {
+            return Err(GenerationError::Forbidden(
+                "only the job's author or the room's owner can cancel it",
+            ));
+        }
+        if let Some(scheduler) = &self.config.scheduler {
+            scheduler.do_send(Cancel(msg.job_id));
+        }
+        Ok(())
+    }
+}
+
+impl Handler<JobEvent> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, event: JobEvent, _ctx: &mut Context<Self>) {
+        if let JobEvent::Finished { job, .. } | JobEvent::Failed { job, .. } | JobEvent::Cancelled { job } = &event {
+            self.generation.jobs.remove(job);
+        }
+        self.send_control(&event_message(&event));
+    }
+}

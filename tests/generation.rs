@@ -1,0 +1,201 @@
+//! Generation over the control socket against the real server, model and Postgres: a member
+//! starts a job from the room's script and everyone's control socket follows it; viewers are
+//! refused; a bad script is refused naming the field; cancel rules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use actors::wire;
+use common::{Api, TestDb, TestServer, YClient};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+use yrs::{Any, Array, Map, MapPrelim, Transact};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+type Control = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Room {
+    server: TestServer,
+    _db: TestDb,
+    owner: Api,
+    editor: Api,
+    viewer: Api,
+    id: String,
+    script: YClient,
+}
+
+/// A room whose script has one shot (`duration_s` seconds) and `steps` steps per chunk.
+async fn room_with_shot(prompt: &str, duration_s: f64, steps: f64) -> Room {
+    let db = TestDb::create().await;
+    let server = TestServer::start(&db.conn, &[]);
+    let owner = Api::signup(&server.url, "owner").await;
+    let editor = Api::signup(&server.url, "editor").await;
+    let viewer = Api::signup(&server.url, "viewer").await;
+    let id = owner.create_room("scene").await;
+    owner.set_member(&id, "editor", "editor").await;
+    owner.set_member(&id, "viewer", "viewer").await;
+    let mut script = YClient::connect(&server.ws_url(), &id, &owner.ticket(&id).await).await;
+    let update = {
+        let shots = script.doc.get_or_insert_array("shots");
+        let settings = script.doc.get_or_insert_map("settings");
+        let mut txn = script.doc.transact_mut();
+        shots.push_back(
+            &mut txn,
+            MapPrelim::from([
+                ("id", Any::from("s1")),
+                ("prompt", Any::from(prompt)),
+                ("duration_s", Any::from(duration_s)),
+                ("seed", Any::from(1.0)),
+            ]),
+        );
+        settings.insert(&mut txn, "steps", Any::from(steps));
+        txn.encode_update_v1()
+    };
+    script.send(wire::encode_update(&update)).await;
+    script.pump(Duration::from_millis(300)).await;
+    Room {
+        server,
+        _db: db,
+        owner,
+        editor,
+        viewer,
+        id,
+        script,
+    }
+}
+
+async fn control(r: &Room, who: &Api) -> Control {
+    let ticket = who.ticket(&r.id).await;
+    let url = format!("{}/control/{}?ticket={ticket}&v=1", r.server.ws_url(), r.id);
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn send(c: &mut Control, v: Value) {
+    c.send(Message::text(v.to_string())).await.unwrap();
+}
+
+/// The next JSON message whose type is one of `kinds`.
+async fn next_of(c: &mut Control, kinds: &[&str]) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let message = tokio::time::timeout_at(deadline, c.next())
+            .await
+            .expect("timed out")
+            .expect("socket ended")
+            .unwrap();
+        let Message::Text(text) = message else { continue };
+        let v: Value = serde_json::from_str(&text).unwrap();
+        if kinds.contains(&v["type"].as_str().unwrap_or("")) {
+            return v;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_generation_is_followed_by_every_control_socket() {
+    let r = room_with_shot("a red ball moving right", 2.0, 4.0).await;
+    let mut editor = control(&r, &r.editor).await;
+    let mut viewer = control(&r, &r.viewer).await;
+    send(&mut editor, json!({"type": "generate"})).await;
+    let queued = next_of(&mut editor, &["job_queued", "error"]).await;
+    assert_eq!(queued["type"], "job_queued", "{queued}");
+    let job = queued["job_id"].as_u64().unwrap();
+    assert_eq!(next_of(&mut editor, &["job_started"]).await["job_id"], job);
+    let mut steps = Vec::new();
+    let finished = loop {
+        let m = next_of(&mut editor, &["job_progress", "job_finished", "job_failed"]).await;
+        if m["type"] != "job_progress" {
+            break m;
+        }
+        assert_eq!((m["chunks"].as_u64(), m["steps"].as_u64()), (Some(1), Some(4)));
+        steps.push(m["step"].as_u64().unwrap());
+    };
+    assert_eq!(finished["type"], "job_finished", "{finished}");
+    assert_eq!(finished["frames"], 16);
+    assert_eq!(steps, vec![1, 2, 3, 4], "progress after every step");
+    // The viewer watched the same job.
+    assert_eq!(next_of(&mut viewer, &["job_finished"]).await["job_id"], job);
+    // A viewer cannot start one.
+    send(&mut viewer, json!({"type": "generate"})).await;
+    assert_eq!(next_of(&mut viewer, &["error"]).await["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn a_bad_script_or_request_is_refused_naming_the_field() {
+    let mut r = room_with_shot("", 2.0, 4.0).await;
+    let mut c = control(&r, &r.owner).await;
+    send(&mut c, json!({"type": "generate"})).await;
+    let e = next_of(&mut c, &["error", "job_queued"]).await;
+    assert_eq!(
+        (e["type"].as_str(), e["code"].as_str()),
+        (Some("error"), Some("invalid_script")),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("shots[0].prompt"), "{e}");
+    // Fix the prompt; then ask for a shot that does not exist.
+    let update = {
+        let shots = r.script.doc.get_or_insert_array("shots");
+        let mut txn = r.script.doc.transact_mut();
+        let Some(yrs::Out::YMap(shot)) = shots.get(&txn, 0) else {
+            panic!("shot map")
+        };
+        shot.insert(&mut txn, "prompt", Any::from("a red ball"));
+        txn.encode_update_v1()
+    };
+    r.script.send(wire::encode_update(&update)).await;
+    r.script.pump(Duration::from_millis(300)).await;
+    send(&mut c, json!({"type": "generate", "shot_id": "nope"})).await;
+    assert!(next_of(&mut c, &["error"]).await["message"]
+        .as_str()
+        .unwrap()
+        .contains("shot_id"));
+    send(&mut c, json!({"type": "generate", "steps": 0})).await;
+    assert_eq!(next_of(&mut c, &["error"]).await["code"], "invalid_script");
+    send(&mut c, json!({"type": "cancel", "job_id": 12345})).await;
+    assert_eq!(next_of(&mut c, &["error"]).await["code"], "not_found");
+}
+
+#[tokio::test]
+async fn only_the_author_or_the_owner_cancels_and_leaving_cancels() {
+    // 40 s at 8 steps per chunk: long enough to cancel mid-way.
+    let mut r = room_with_shot("a green square orbiting", 40.0, 8.0).await;
+    let mut owner = control(&r, &r.owner).await;
+    let mut editor = control(&r, &r.editor).await;
+    send(&mut owner, json!({"type": "generate"})).await;
+    let job = next_of(&mut owner, &["job_queued"]).await["job_id"].as_u64().unwrap();
+    next_of(&mut owner, &["job_progress"]).await;
+    send(&mut editor, json!({"type": "cancel", "job_id": job})).await;
+    assert_eq!(
+        next_of(&mut editor, &["error"]).await["code"],
+        "forbidden",
+        "not the editor's job"
+    );
+    send(&mut owner, json!({"type": "cancel", "job_id": job})).await;
+    assert_eq!(
+        next_of(&mut editor, &["job_cancelled", "job_finished"]).await["type"],
+        "job_cancelled"
+    );
+
+    // A job stops when everyone has left the room.
+    send(&mut editor, json!({"type": "generate"})).await;
+    let second = next_of(&mut editor, &["job_queued"]).await["job_id"].as_u64().unwrap();
+    next_of(&mut editor, &["job_progress"]).await;
+    drop(owner.close(None).await);
+    drop(editor.close(None).await);
+    r.script.disconnect().await;
+    // Nobody is connected now; whoever comes next finds the worker free at once.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let mut again = control(&r, &r.editor).await;
+    send(&mut again, json!({"type": "generate", "steps": 1})).await;
+    let queued = next_of(&mut again, &["job_queued", "error"]).await;
+    assert_eq!(queued["type"], "job_queued", "{queued}");
+    assert!(queued["job_id"].as_u64().unwrap() > second);
+    assert_eq!(
+        queued["position"], 1,
+        "the emptied room's job no longer holds the worker"
+    );
+}

@@ -88,10 +88,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             Some(actors::generation::Scheduler::start(n, factory).context("starting generation workers")?)
         }
     };
+    let objects_dir = config.data_dir.join("objects");
+    std::fs::create_dir_all(&objects_dir).with_context(|| format!("creating {}", objects_dir.display()))?;
+    let objects =
+        object_store::local::LocalFileSystem::new_with_prefix(&objects_dir).context("opening the object store")?;
+    let clips = Arc::new(crate::db::clips::PgClipStore::new(db.clone(), Arc::new(objects)));
     let room_config = RoomConfig {
         idle_grace: config.room_idle_grace,
         compact_every: config.compact_every.max(1),
         scheduler,
+        clips: Some(clips.clone() as Arc<dyn actors::store::ClipStore>),
     };
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();
@@ -102,6 +108,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tickets,
         metrics,
         Arc::clone(&config),
+        clips,
     ));
     let frontend = config.frontend_dir.clone();
     let server = HttpServer::new(move || {

@@ -28,6 +28,8 @@ pub struct AppState {
     pub login_throttle: crate::auth::throttle::LoginThrottle,
     /// Argon2 hashing threads.
     pub passwords: crate::auth::password::PasswordPool,
+    /// Finished clips (rows and videos).
+    pub clips: Arc<crate::db::clips::PgClipStore>,
     next_session: AtomicU64,
 }
 
@@ -39,6 +41,7 @@ impl AppState {
         tickets: TicketSigner,
         metrics: Arc<Metrics>,
         config: Arc<Config>,
+        clips: Arc<crate::db::clips::PgClipStore>,
     ) -> Self {
         AppState {
             db,
@@ -48,6 +51,7 @@ impl AppState {
             config,
             login_throttle: Default::default(),
             passwords: crate::auth::password::PasswordPool::start(),
+            clips,
             next_session: AtomicU64::new(1),
         }
     }

@@ -117,6 +117,7 @@ async fn a_generation_is_followed_by_every_control_socket() {
     assert_eq!(finished["type"], "job_finished", "{finished}");
     assert_eq!(finished["frames"], 16);
     assert_eq!(steps, vec![1, 2, 3, 4], "progress after every step");
+    check_draft_clip(&r, finished["clip_id"].as_str().expect("a draft clip")).await;
     // The viewer watched the same job.
     assert_eq!(next_of(&mut viewer, &["job_finished"]).await["job_id"], job);
     // A viewer cannot start one.
@@ -198,4 +199,62 @@ async fn only_the_author_or_the_owner_cancels_and_leaving_cancels() {
         queued["position"], 1,
         "the emptied room's job no longer holds the worker"
     );
+}
+
+/// The finished job's draft clip: its author sees it and can stream the MP4 with range
+/// requests; other members get 404; strangers 401.
+async fn check_draft_clip(r: &Room, clip: &str) {
+    let (status, detail) = r.editor.get(&format!("/api/clips/{clip}")).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(
+        (detail["status"].as_str(), detail["frames"].as_i64()),
+        (Some("draft"), Some(16))
+    );
+    assert_eq!(
+        (
+            detail["width"].as_i64(),
+            detail["steps"].as_i64(),
+            detail["seed"].as_i64()
+        ),
+        (Some(256), Some(4), Some(1))
+    );
+    let url = format!("{}{}", r.editor.base, detail["video_url"].as_str().unwrap());
+    let full = r.editor.http.get(&url).send().await.unwrap();
+    assert_eq!(full.status(), 200);
+    assert_eq!(full.headers()["content-type"], "video/mp4");
+    assert_eq!(full.headers()["accept-ranges"], "bytes");
+    let body = full.bytes().await.unwrap();
+    assert_eq!(&body[4..8], b"ftyp");
+    let part = r
+        .editor
+        .http
+        .get(&url)
+        .header("Range", "bytes=4-11")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 4-11/{}", body.len()).as_str()
+    );
+    assert_eq!(part.bytes().await.unwrap().as_ref(), &body[4..12]);
+    let beyond = r
+        .editor
+        .http
+        .get(&url)
+        .header("Range", format!("bytes={}-", body.len()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status(), 416);
+    assert_eq!(
+        r.owner.get(&format!("/api/clips/{clip}")).await.0,
+        404,
+        "drafts are private to their author"
+    );
+    assert_eq!(r.owner.http.get(&url).send().await.unwrap().status(), 404);
+    let stranger = Api::anonymous(&r.server.url);
+    assert_eq!(stranger.get(&url).send().await.unwrap().status(), 401);
+    assert_eq!(r.editor.get("/api/clips/not-a-uuid").await.0, 404);
 }

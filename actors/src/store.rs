@@ -40,3 +40,28 @@ pub trait RoomStore: Send + Sync + 'static {
     /// Records the script's current title (shown in room lists).
     async fn set_title(&self, room: Uuid, title: String) -> Result<(), StoreError>;
 }
+
+/// A finished job's frames and what made them, to be kept as a draft clip.
+#[derive(Debug, Clone)]
+pub struct ClipDraft {
+    pub room_id: Uuid,
+    pub owner_id: Uuid,
+    /// The script as it was when the job started.
+    pub script: serde_json::Value,
+    pub seed: u64,
+    pub model_id: String,
+    pub steps: u32,
+    pub guidance: f64,
+    pub fps: u32,
+    /// Side of the square frames, pixels.
+    pub size: usize,
+    /// RGB frames, frame-major.
+    pub frames: std::sync::Arc<Vec<u8>>,
+}
+
+/// Where finished clips go (encoded, stored, recorded): implemented by the server.
+#[async_trait]
+pub trait ClipStore: Send + Sync + std::fmt::Debug {
+    /// Encodes and stores the clip; returns its id.
+    async fn save_draft(&self, draft: ClipDraft) -> Result<Uuid, StoreError>;
+}

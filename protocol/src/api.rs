@@ -107,3 +107,36 @@ pub struct TicketView {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub expires_at: i64,
 }
+
+/// `GET /api/clips/{id}`: a clip and what made it (drafts: visible to their owner only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClipView {
+    /// Clip id (UUID).
+    pub id: String,
+    /// Who generated it.
+    pub owner_id: String,
+    /// The room it was made in (absent once the room is deleted).
+    pub room_id: Option<String>,
+    /// `draft` until posted.
+    pub status: String,
+    /// Seed of the first shot.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seed: i64,
+    /// The model that made it.
+    pub model_id: String,
+    /// Denoising steps per chunk.
+    pub steps: i32,
+    /// Classifier-free guidance scale.
+    pub guidance: f64,
+    /// Length in seconds.
+    pub duration_s: f64,
+    /// Frames (8 per second).
+    pub frames: i32,
+    /// Video width in pixels.
+    pub width: i32,
+    /// Video height in pixels.
+    pub height: i32,
+    /// The H.264 MP4 (supports HTTP range requests).
+    pub video_url: String,
+}

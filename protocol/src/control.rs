@@ -106,6 +106,8 @@ pub enum ServerMessage {
         /// Time from start to finish, in milliseconds.
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         elapsed_ms: u64,
+        /// The draft clip (`GET /api/clips/{id}/video`), visible to the job's author.
+        clip_id: Option<String>,
     },
     /// A job failed; the room can start another.
     JobFailed {

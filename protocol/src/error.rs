@@ -41,6 +41,8 @@ pub enum ErrorCode {
     Internal,
     /// A dependency (database) is unavailable.
     Unavailable,
+    /// The `Range` header asks for bytes the resource does not have.
+    RangeNotSatisfiable,
 }
 
 impl ErrorCode {
@@ -59,6 +61,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::UsernameTaken => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::RangeNotSatisfiable => 416,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,

@@ -77,6 +77,7 @@ fn typescript_twin_matches_rust_types() {
     check::<RoomDetail>(&cfg, &mut stale);
     check::<SetMemberRole>(&cfg, &mut stale);
     check::<TicketView>(&cfg, &mut stale);
+    check::<ClipView>(&cfg, &mut stale);
     check::<ClientMessage>(&cfg, &mut stale);
     check::<ServerMessage>(&cfg, &mut stale);
     check::<MemberOnline>(&cfg, &mut stale);

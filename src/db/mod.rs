@@ -1,6 +1,7 @@
 //! Postgres: the connection pool, migrations, and the queries of each table family.
 //! With no `DATABASE_URL` the server runs its own cluster (see [`cluster`]).
 
+pub mod clips;
 pub mod cluster;
 pub mod room_log;
 pub mod rooms;
@@ -15,7 +16,10 @@ use tokio_postgres::NoTls;
 pub const POOL_SIZE: usize = 16;
 
 /// Plain SQL migrations, applied in order at start.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    ("0002_clips", include_str!("../../migrations/0002_clips.sql")),
+];
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! HTTP routes: REST under `/api`, the two WebSockets, ops endpoints, and the web app.
 
 pub mod auth_routes;
+pub mod clip_routes;
 pub mod error;
 pub mod ops;
 pub mod room_routes;
@@ -37,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
             .route("/rooms", web::get().to(room_routes::list))
             .route("/rooms/{id}", web::get().to(room_routes::detail))
             .route("/rooms/{id}/ticket", web::post().to(room_routes::ticket))
+            .route("/clips/{id}", web::get().to(clip_routes::detail))
+            .route("/clips/{id}/video", web::get().to(clip_routes::video))
             .route("/rooms/{id}/members/{username}", web::put().to(room_routes::set_member))
             .route(
                 "/rooms/{id}/members/{username}",

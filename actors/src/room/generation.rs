@@ -17,6 +17,10 @@ use world::{Vocab, FPS};
 use super::{Loaded, RoomActor};
 use crate::generation::{Cancel, CancelRoom, JobEvent, JobId, Segment, SetPrompts, Submit, MAX_CHUNKS};
 use crate::session::{Outbound, SessionId, SessionKind};
+use crate::store::ClipDraft;
+
+/// The model finished clips record (the shipped engine model).
+pub const MODEL_ID: &str = "reelroom-v1";
 
 /// Script edits are gathered this long before they steer a live job.
 pub const LIVE_DEBOUNCE: Duration = Duration::from_millis(150);
@@ -66,11 +70,15 @@ impl GenerationError {
     }
 }
 
-/// Who started a job, and what it renders (for live steering).
+/// Who started a job, what it renders (for live steering) and what made it (for the clip).
 #[derive(Debug, Clone)]
 pub(super) struct RoomJob {
     user: Uuid,
     shot_id: Option<String>,
+    script: serde_json::Value,
+    seed: u64,
+    steps: u32,
+    guidance: f64,
 }
 
 /// The room's running and queued jobs.
@@ -157,6 +165,7 @@ fn event_message(event: &JobEvent) -> ServerMessage {
             job_id: *job,
             frames: n(frames.len() / (world::SIZE * world::SIZE * 3)),
             elapsed_ms: *elapsed_ms,
+            clip_id: None,
         },
         JobEvent::Failed { job, reason } => ServerMessage::JobFailed {
             job_id: *job,
@@ -264,6 +273,14 @@ impl Handler<StartGeneration> for RoomActor {
             }
             let segments = plan(&script, msg.shot_id.as_deref(), msg.seed, &Vocab::new())
                 .map_err(GenerationError::InvalidScript)?;
+            let job = RoomJob {
+                user,
+                shot_id: msg.shot_id.clone(),
+                script: serde_json::to_value(&script).unwrap_or_default(),
+                seed: segments.first().map_or(0, |s| s.seed),
+                steps,
+                guidance,
+            };
             let options = SampleOptions {
                 steps: steps as usize,
                 guidance,
@@ -277,14 +294,7 @@ impl Handler<StartGeneration> for RoomActor {
                 options,
                 events: ctx.address().recipient(),
             };
-            Ok((
-                scheduler,
-                submit,
-                RoomJob {
-                    user,
-                    shot_id: msg.shot_id.clone(),
-                },
-            ))
+            Ok((scheduler, submit, job))
         })();
         let (scheduler, submit, job) = match prepared {
             Ok(p) => p,
@@ -332,9 +342,40 @@ impl Handler<CancelGeneration> for RoomActor {
 impl Handler<JobEvent> for RoomActor {
     type Result = ();
 
-    fn handle(&mut self, event: JobEvent, _ctx: &mut Context<Self>) {
+    fn handle(&mut self, event: JobEvent, ctx: &mut Context<Self>) {
         if let JobEvent::Finished { job, .. } | JobEvent::Failed { job, .. } | JobEvent::Cancelled { job } = &event {
-            self.generation.jobs.remove(job);
+            let room_job = self.generation.jobs.remove(job);
+            if let (JobEvent::Finished { frames, .. }, Some(room_job), Some(clips)) =
+                (&event, room_job, self.config.clips.clone())
+            {
+                // Keep the clip first, then announce the job with the clip's id.
+                let draft = ClipDraft {
+                    room_id: self.room_id,
+                    owner_id: room_job.user,
+                    script: room_job.script,
+                    seed: room_job.seed,
+                    model_id: MODEL_ID.to_string(),
+                    steps: room_job.steps,
+                    guidance: room_job.guidance,
+                    fps: FPS as u32,
+                    size: world::SIZE,
+                    frames: frames.clone(),
+                };
+                let mut message = event_message(&event);
+                ctx.spawn(async move { clips.save_draft(draft).await }.into_actor(self).map(
+                    move |saved, act, _ctx| {
+                        match (&mut message, saved) {
+                            (ServerMessage::JobFinished { clip_id, .. }, Ok(id)) => *clip_id = Some(id.to_string()),
+                            (_, Err(err)) => {
+                                tracing::warn!(room = %act.room_id, %err, "keeping a finished clip failed")
+                            }
+                            _ => {}
+                        }
+                        act.send_control(&message);
+                    },
+                ));
+                return;
+            }
         }
         self.send_control(&event_message(&event));
     }

@@ -19,6 +19,8 @@ pub struct RoomConfig {
     pub compact_every: usize,
     /// Where generation jobs go; `None` disables generation.
     pub scheduler: Option<Addr<crate::generation::Scheduler>>,
+    /// Where finished clips are kept; `None` keeps none.
+    pub clips: Option<std::sync::Arc<dyn crate::store::ClipStore>>,
 }
 
 impl Default for RoomConfig {
@@ -27,6 +29,7 @@ impl Default for RoomConfig {
             idle_grace: Duration::from_secs(30),
             compact_every: 1000,
             scheduler: None,
+            clips: None,
         }
     }
 }

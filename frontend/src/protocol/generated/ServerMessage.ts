@@ -70,7 +70,11 @@ frames: number,
 /**
  * Time from start to finish, in milliseconds.
  */
-elapsed_ms: number, } | { "type": "job_failed", 
+elapsed_ms: number, 
+/**
+ * The draft clip (`GET /api/clips/{id}/video`), visible to the job's author.
+ */
+clip_id: string | null, } | { "type": "job_failed", 
 /**
  * The job.
  */

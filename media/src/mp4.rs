@@ -1,0 +1,127 @@
+//! RGB frames to a progressive (fast-start) H.264 MP4 that browsers play with range requests.
+
+use openh264::encoder::{
+    BitRate, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, RateControlMode, UsageType,
+};
+use openh264::formats::{RgbSliceU8, YUVBuffer};
+use openh264::OpenH264API;
+
+/// Model frames are upscaled this many times (nearest neighbour) for display: 64 → 256 px.
+pub const DISPLAY_SCALE: usize = 4;
+/// Target bitrate of stored clips at 256×256.
+pub const CLIP_BITRATE_BPS: u32 = 600_000;
+/// A keyframe at least this often (frames), so seeking stays cheap.
+pub const KEYFRAME_INTERVAL: u32 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("no frames to encode")]
+    Empty,
+    #[error("frame data is {got} bytes, not a multiple of one {size}×{size} RGB frame")]
+    BadFrames { got: usize, size: usize },
+    #[error("h264 encoder: {0}")]
+    Encoder(String),
+    #[error("mp4 muxer: {0}")]
+    Muxer(String),
+}
+
+/// An encoded clip.
+#[derive(Debug, Clone)]
+pub struct ClipVideo {
+    pub mp4: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub frames: u32,
+    pub duration_s: f64,
+}
+
+fn upscale(frame: &[u8], size: usize, k: usize) -> Vec<u8> {
+    let out_size = size * k;
+    let mut out = vec![0u8; out_size * out_size * 3];
+    for y in 0..out_size {
+        let src_row = &frame[(y / k) * size * 3..(y / k + 1) * size * 3];
+        let dst_row = &mut out[y * out_size * 3..(y + 1) * out_size * 3];
+        for x in 0..out_size {
+            dst_row[x * 3..x * 3 + 3].copy_from_slice(&src_row[(x / k) * 3..(x / k) * 3 + 3]);
+        }
+    }
+    out
+}
+
+/// Encodes `rgb` (frame-major `size × size` RGB frames) at `fps` into an MP4, upscaled by
+/// [`DISPLAY_SCALE`].
+pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
+    let per = size * size * 3;
+    if rgb.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    if per == 0 || !rgb.len().is_multiple_of(per) {
+        return Err(MediaError::BadFrames { got: rgb.len(), size });
+    }
+    let side = size * DISPLAY_SCALE;
+    let config = EncoderConfig::new()
+        .bitrate(BitRate::from_bps(CLIP_BITRATE_BPS))
+        .max_frame_rate(FrameRate::from_hz(fps as f32))
+        .usage_type(UsageType::CameraVideoRealTime)
+        .rate_control_mode(RateControlMode::Bitrate)
+        .intra_frame_period(IntraFramePeriod::from_num_frames(KEYFRAME_INTERVAL));
+    let mut encoder =
+        Encoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| MediaError::Encoder(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut muxer = muxide::api::MuxerBuilder::new(&mut out)
+        .video(muxide::api::VideoCodec::H264, side as u32, side as u32, fps as f64)
+        .with_fast_start(true)
+        .build()
+        .map_err(|e| MediaError::Muxer(e.to_string()))?;
+    let frames = rgb.len() / per;
+    for (i, frame) in rgb.chunks_exact(per).enumerate() {
+        let big = upscale(frame, size, DISPLAY_SCALE);
+        let yuv = YUVBuffer::from_rgb_source(RgbSliceU8::new(&big, (side, side)));
+        let bitstream = encoder.encode(&yuv).map_err(|e| MediaError::Encoder(e.to_string()))?;
+        let key = matches!(bitstream.frame_type(), FrameType::IDR | FrameType::I);
+        let annex_b = bitstream.to_vec();
+        if annex_b.is_empty() {
+            continue; // the encoder skipped this frame (rate control)
+        }
+        muxer
+            .write_video(i as f64 / fps as f64, &annex_b, key)
+            .map_err(|e| MediaError::Muxer(e.to_string()))?;
+    }
+    muxer.finish().map_err(|e| MediaError::Muxer(e.to_string()))?;
+    Ok(ClipVideo {
+        mp4: out,
+        width: side as u32,
+        height: side as u32,
+        frames: frames as u32,
+        duration_s: frames as f64 / fps as f64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(n: usize, size: usize) -> Vec<u8> {
+        (0..n * size * size)
+            .flat_map(|i| [(i % 251) as u8, (i / size % 200) as u8, 90])
+            .collect()
+    }
+
+    #[test]
+    fn encodes_a_fast_start_mp4() {
+        let clip = encode_mp4(&frames(16, 64), 64, 8).expect("encode");
+        assert_eq!((clip.width, clip.height, clip.frames), (256, 256, 16));
+        assert_eq!(clip.duration_s, 2.0);
+        assert_eq!(&clip.mp4[4..8], b"ftyp");
+        let moov = clip.mp4.windows(4).position(|w| w == b"moov").expect("moov");
+        let mdat = clip.mp4.windows(4).position(|w| w == b"mdat").expect("mdat");
+        assert!(moov < mdat, "fast start: the index comes before the media");
+        assert!(clip.mp4.windows(4).any(|w| w == b"avc1"), "an H.264 track");
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(matches!(encode_mp4(&[], 64, 8), Err(MediaError::Empty)));
+        assert!(matches!(encode_mp4(&[0; 10], 64, 8), Err(MediaError::BadFrames { .. })));
+    }
+}

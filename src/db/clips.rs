@@ -1,0 +1,129 @@
+//! Clips: a finished job's frames become an H.264 MP4 (encoded on a blocking thread), stored
+//! through `object_store` (a local folder by default), and a draft row in Postgres. Reads serve
+//! the clip routes; drafts are visible to their owner only.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use actors::store::{ClipDraft, ClipStore, StoreError};
+use async_trait::async_trait;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
+use uuid::Uuid;
+
+use super::{Db, DbError};
+
+/// A clip as the API shows it.
+#[derive(Debug, Clone)]
+pub struct ClipRow {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub room_id: Option<Uuid>,
+    pub status: String,
+    pub seed: i64,
+    pub model_id: String,
+    pub steps: i32,
+    pub guidance: f64,
+    pub duration_s: f64,
+    pub frames: i32,
+    pub width: i32,
+    pub height: i32,
+    pub video_key: String,
+    pub video_bytes: i64,
+    pub script: serde_json::Value,
+}
+
+/// Postgres rows + object storage for clips.
+#[derive(Debug, Clone)]
+pub struct PgClipStore {
+    db: Db,
+    objects: Arc<dyn ObjectStore>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl PgClipStore {
+    pub fn new(db: Db, objects: Arc<dyn ObjectStore>) -> Self {
+        Self { db, objects }
+    }
+
+    /// The clip if `viewer` may see it (drafts: their owner only).
+    pub async fn visible(&self, id: Uuid, viewer: Uuid) -> Result<Option<ClipRow>, DbError> {
+        let conn = self.db.conn().await?;
+        let row = conn
+            .query_opt(
+                "SELECT id, owner_id, room_id, status, seed, model_id, steps, guidance, duration_s, frames,
+                        width, height, video_key, video_bytes, script
+                   FROM clips WHERE id = $1 AND (status <> 'draft' OR owner_id = $2)",
+                &[&id, &viewer],
+            )
+            .await?;
+        Ok(row.map(|r| ClipRow {
+            id: r.get(0),
+            owner_id: r.get(1),
+            room_id: r.get(2),
+            status: r.get(3),
+            seed: r.get(4),
+            model_id: r.get(5),
+            steps: r.get(6),
+            guidance: r.get(7),
+            duration_s: r.get(8),
+            frames: r.get(9),
+            width: r.get(10),
+            height: r.get(11),
+            video_key: r.get(12),
+            video_bytes: r.get(13),
+            script: r.get(14),
+        }))
+    }
+
+    /// Bytes `range` of a stored video.
+    pub async fn video_range(&self, key: &str, range: Range<u64>) -> Result<bytes::Bytes, object_store::Error> {
+        self.objects.get_range(&ObjectPath::from(key), range).await
+    }
+}
+
+#[async_trait]
+impl ClipStore for PgClipStore {
+    async fn save_draft(&self, draft: ClipDraft) -> Result<Uuid, StoreError> {
+        let (frames, size, fps) = (draft.frames.clone(), draft.size, draft.fps);
+        let video = tokio::task::spawn_blocking(move || media::encode_mp4(&frames, size, fps))
+            .await
+            .map_err(unavailable)?
+            .map_err(unavailable)?;
+        let id = Uuid::new_v4();
+        let key = format!("clips/{id}.mp4");
+        let bytes = video.mp4.len() as i64;
+        self.objects
+            .put(&ObjectPath::from(key.as_str()), video.mp4.into())
+            .await
+            .map_err(unavailable)?;
+        let conn = self.db.conn().await.map_err(unavailable)?;
+        conn.execute(
+            "INSERT INTO clips (id, owner_id, room_id, script, seed, model_id, steps, guidance, duration_s, frames,
+                                width, height, video_key, video_bytes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                &id,
+                &draft.owner_id,
+                &draft.room_id,
+                &draft.script,
+                &(draft.seed as i64),
+                &draft.model_id,
+                &(draft.steps as i32),
+                &draft.guidance,
+                &video.duration_s,
+                &(video.frames as i32),
+                &(video.width as i32),
+                &(video.height as i32),
+                &key,
+                &bytes,
+            ],
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(id)
+    }
+}

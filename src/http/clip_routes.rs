@@ -1,0 +1,148 @@
+//! `/api/clips/*`: a clip's details and its video, with HTTP range requests (browsers seek and
+//! stream MP4 that way). Drafts are visible to their owner only; anyone else gets 404, so a
+//! draft's existence does not leak.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use protocol::{ClipView, ErrorCode};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::auth::CurrentUser;
+use crate::db::clips::ClipRow;
+use crate::state::AppState;
+
+/// Largest body one video response carries; longer ranges are shortened (206 says so).
+pub const MAX_VIDEO_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+
+async fn visible_clip(state: &AppState, raw_id: &str, viewer: Uuid) -> Result<ClipRow, ApiError> {
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such clip");
+    let id = Uuid::parse_str(raw_id).map_err(|_| not_found())?;
+    state.clips.visible(id, viewer).await?.ok_or_else(not_found)
+}
+
+/// `GET /api/clips/{id}`.
+pub async fn detail(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let c = visible_clip(&state, &path, user.id).await?;
+    Ok(HttpResponse::Ok().json(ClipView {
+        id: c.id.to_string(),
+        owner_id: c.owner_id.to_string(),
+        room_id: c.room_id.map(|r| r.to_string()),
+        status: c.status,
+        seed: c.seed,
+        model_id: c.model_id,
+        steps: c.steps,
+        guidance: c.guidance,
+        duration_s: c.duration_s,
+        frames: c.frames,
+        width: c.width,
+        height: c.height,
+        video_url: format!("/api/clips/{}/video", c.id),
+    }))
+}
+
+/// A `Range` header that cannot be served (answered with 416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
+/// Parses a single `bytes=` range against a resource of `len` bytes (`None`: serve it all).
+pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<std::ops::Range<u64>>, Unsatisfiable> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None); // multiple ranges: the whole resource is a valid answer
+    }
+    let (start, end) = spec.split_once('-').ok_or(Unsatisfiable)?;
+    let (start, end) = (start.trim(), end.trim());
+    let range = match (start.is_empty(), end.is_empty()) {
+        (true, true) => return Err(Unsatisfiable),
+        (true, false) => {
+            let n: u64 = end.parse().map_err(|_| Unsatisfiable)?;
+            len.saturating_sub(n)..len
+        }
+        (false, _) => {
+            let s: u64 = start.parse().map_err(|_| Unsatisfiable)?;
+            let e: u64 = if end.is_empty() {
+                len.saturating_sub(1)
+            } else {
+                end.parse().map_err(|_| Unsatisfiable)?
+            };
+            if e < s {
+                return Err(Unsatisfiable);
+            }
+            s..e.min(len.saturating_sub(1)) + 1
+        }
+    };
+    if range.start >= len || range.is_empty() {
+        return Err(Unsatisfiable);
+    }
+    Ok(Some(range))
+}
+
+/// `GET /api/clips/{id}/video`: `video/mp4`, 200 or 206 with `Content-Range`.
+pub async fn video(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let clip = visible_clip(&state, &path, user.id).await?;
+    let len = clip.video_bytes as u64;
+    let asked = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = match parse_range(asked, len) {
+        Ok(r) => r,
+        Err(Unsatisfiable) => {
+            return Err(ApiError::new(
+                ErrorCode::RangeNotSatisfiable,
+                format!("the video has {len} bytes"),
+            ));
+        }
+    };
+    let partial = range.is_some();
+    let range = range.unwrap_or(0..len);
+    let range = range.start..range.end.min(range.start + MAX_VIDEO_RESPONSE_BYTES);
+    let body = state
+        .clips
+        .video_range(&clip.video_key, range.clone())
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("video storage: {e}")))?;
+    let mut res = if partial || range.end < len {
+        HttpResponse::PartialContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.content_type("video/mp4")
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"));
+    if partial || range.end < len {
+        res.insert_header((
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{len}", range.start, range.end - 1),
+        ));
+    }
+    Ok(res.body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_range, Unsatisfiable};
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some(0..10)));
+        assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some(90..100)));
+        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some(90..100)));
+        assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some(50..100)));
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=5-2"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=x-2"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=-"), 100), Err(Unsatisfiable));
+    }
+}

@@ -9,6 +9,7 @@ import { currentUser } from '../session'
 import { RoomConnection } from '../studio/connection'
 import { ControlSocket } from '../studio/control'
 import { titleEditor } from '../studio/editor'
+import { GeneratePanel } from '../studio/generate'
 import { MembersPanel } from '../studio/members'
 import { PresenceBar } from '../studio/presence'
 import { initEmptyScript, titleText } from '../studio/schema'
@@ -37,6 +38,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   const members = new MembersPanel(roomId, user.username, room.members, room.role)
   const shots = new ShotList(conn.doc, awareness, room.role !== 'viewer')
   const settings = new SettingsPanel(conn.doc, room.role !== 'viewer')
+  const generate = new GeneratePanel(control)
   const banner = notice('error')
   const toast = notice('info')
   const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, icon('eye', 13), 'View only')
@@ -52,6 +54,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
     roleBadge.className = `badge badge-${role}`
     shots.setEditable(editable)
     settings.setEditable(editable)
+    generate.setEditable(editable)
     title.setEditable(editable)
     members.setRole(role)
   }
@@ -110,7 +113,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
         toast.el,
         shots.el,
       ),
-      h('aside', { class: 'studio-side' }, members.el, settings.el),
+      h('aside', { class: 'studio-side' }, generate.el, members.el, settings.el),
     ),
   )
 
@@ -120,6 +123,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
     title.destroy()
     shots.destroy()
     settings.destroy()
+    generate.destroy()
     presence.destroy()
     status.destroy()
     control.destroy()

@@ -1,11 +1,26 @@
-// The JSON control socket (/control/<room>?ticket=T&v=1): hello/welcome, who is online, errors.
+// The JSON control socket (/control/<room>?ticket=T&v=1): hello/welcome, who is online, errors,
+// and the room's generation jobs (generate / cancel out; queue, progress and outcome in).
 // Reconnects with a fresh ticket and backoff; stops for good when the server closes with 4403.
 import { api, ApiError } from '../api'
-import { CloseCode, type OnlineMember, type Role, type ServerMessage } from '../api-types'
+import { CloseCode, type ClientMessage, type OnlineMember, type Role, type ServerMessage } from '../api-types'
 import { Signal } from '../signal'
 import { backoffMs, wsBase } from './connection'
 
 export const PROTOCOL_VERSION = 1
+
+/** The room's latest generation job, as the control socket reports it. */
+export interface JobState {
+  jobId: number
+  phase: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled'
+  position?: number
+  step?: number
+  steps?: number
+  chunk?: number
+  chunks?: number
+  etaMs?: number
+  clipId?: string | null
+  message?: string
+}
 
 export class ControlSocket {
   readonly online = new Signal<OnlineMember[]>([])
@@ -14,6 +29,7 @@ export class ControlSocket {
   /** Set when the server closes us out of the room (4403) or refuses a ticket (403/404). */
   readonly removed = new Signal(false)
   readonly lastError = new Signal<string | null>(null)
+  readonly job = new Signal<JobState | null>(null)
   private ws: WebSocket | null = null
   private attempts = 0
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -74,7 +90,48 @@ export class ControlSocket {
       case 'error':
         this.lastError.set(msg.message || msg.code)
         break
+      case 'job_queued':
+        this.updateJob(msg.job_id, { phase: 'queued', position: msg.position })
+        break
+      case 'job_started':
+        this.updateJob(msg.job_id, { phase: 'running' })
+        break
+      case 'job_progress':
+        this.updateJob(msg.job_id, { phase: 'running', step: msg.step, steps: msg.steps, chunk: msg.chunk, chunks: msg.chunks, etaMs: msg.eta_ms })
+        break
+      case 'job_finished':
+        this.updateJob(msg.job_id, { phase: 'finished', clipId: msg.clip_id, etaMs: 0 })
+        break
+      case 'job_failed':
+        this.updateJob(msg.job_id, { phase: 'failed', message: msg.message })
+        break
+      case 'job_cancelled':
+        this.updateJob(msg.job_id, { phase: 'cancelled' })
+        break
     }
+  }
+
+  /** Follows the newest job: a job id lower than the one shown is an older job's late news. */
+  private updateJob(jobId: number, patch: Partial<JobState>): void {
+    const cur = this.job.value
+    if (cur && jobId < cur.jobId) return
+    const base: JobState = cur && cur.jobId === jobId ? cur : { jobId, phase: 'queued' }
+    this.job.set({ ...base, ...patch, jobId })
+  }
+
+  /** Asks the server to generate the whole script. */
+  generate(): boolean {
+    return this.send({ type: 'generate', shot_id: null, steps: null, guidance: null, seed: null })
+  }
+
+  cancel(jobId: number): boolean {
+    return this.send({ type: 'cancel', job_id: jobId })
+  }
+
+  private send(msg: ClientMessage): boolean {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false
+    this.ws.send(JSON.stringify(msg))
+    return true
   }
 
   private retry(code?: number): void {

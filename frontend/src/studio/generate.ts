@@ -1,0 +1,91 @@
+// Generate panel: starts and cancels the room's generation, shows queue position, step / chunk
+// progress with the time left, and plays the finished draft clip (an MP4 streamed with range
+// requests). Everyone in the room sees the same job; only editors and owners can start one.
+import { h } from '../dom'
+import { Signal } from '../signal'
+import type { ControlSocket, JobState } from './control'
+
+function describe(job: JobState | null): string {
+  if (!job) return 'Press Generate to render the script.'
+  switch (job.phase) {
+    case 'queued':
+      return job.position && job.position > 1 ? `Queued — ${job.position - 1} ahead of you` : 'Starting…'
+    case 'running': {
+      if (!job.step) return 'Starting…'
+      const eta = job.etaMs !== undefined ? ` · ${(job.etaMs / 1000).toFixed(1)} s left` : ''
+      return `Step ${job.step}/${job.steps} · chunk ${job.chunk}/${job.chunks}${eta}`
+    }
+    case 'finished':
+      return 'Done — your draft clip is ready.'
+    case 'failed':
+      return `Failed: ${job.message ?? 'unknown error'}`
+    case 'cancelled':
+      return 'Cancelled.'
+  }
+}
+
+/** Share of the job done, 0..1. */
+function fraction(job: JobState | null): number {
+  if (!job) return 0
+  if (job.phase === 'finished') return 1
+  if (!job.step || !job.steps || !job.chunk || !job.chunks) return 0
+  return ((job.chunk - 1) * job.steps + job.step) / (job.chunks * job.steps)
+}
+
+export class GeneratePanel {
+  readonly el: HTMLElement
+  private readonly generateBtn = h('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'generate' }, 'Generate')
+  private readonly cancelBtn = h('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'cancel-job', hidden: true }, 'Cancel')
+  private readonly bar = h('progress', { max: 1, value: 0, 'data-testid': 'job-progress' })
+  private readonly status = h('p', { class: 'muted small', 'data-testid': 'job-status' })
+  private readonly player = h('video', { controls: true, muted: true, playsinline: true, loop: true, 'data-testid': 'clip-video', hidden: true })
+  private readonly editable = new Signal(false)
+  private readonly unsubs: (() => void)[] = []
+
+  constructor(private readonly control: ControlSocket) {
+    this.player.muted = true
+    this.generateBtn.onclick = () => {
+      if (!this.control.generate()) this.status.textContent = 'Not connected yet — try again in a moment.'
+    }
+    this.cancelBtn.onclick = () => {
+      const job = this.control.job.value
+      if (job) this.control.cancel(job.jobId)
+    }
+    this.el = h(
+      'section',
+      { class: 'card panel generate', 'data-testid': 'generate-panel' },
+      h('h3', {}, 'Generate'),
+      h('div', { class: 'generate-actions' }, this.generateBtn, this.cancelBtn),
+      this.bar,
+      this.status,
+      this.player,
+    )
+    this.unsubs.push(this.control.job.watch((job) => this.render(job)))
+    this.unsubs.push(this.editable.watch(() => this.render(this.control.job.value)))
+  }
+
+  setEditable(editable: boolean): void {
+    this.editable.set(editable)
+  }
+
+  private render(job: JobState | null): void {
+    const busy = job?.phase === 'queued' || job?.phase === 'running'
+    this.generateBtn.disabled = !this.editable.value || busy
+    this.cancelBtn.hidden = !busy || !this.editable.value
+    this.bar.value = fraction(job)
+    this.el.dataset.phase = job?.phase ?? 'idle'
+    this.status.textContent = describe(job)
+    const src = job?.phase === 'finished' && job.clipId ? `/api/clips/${encodeURIComponent(job.clipId)}/video` : null
+    if (src && this.player.getAttribute('src') !== src) {
+      this.player.src = src
+      this.player.hidden = false
+      void this.player.play().catch(() => {})
+    }
+  }
+
+  destroy(): void {
+    this.unsubs.forEach((u) => u())
+    this.player.removeAttribute('src')
+    this.player.load()
+  }
+}

@@ -101,6 +101,7 @@ ts: torch
 
 bench: torch
 	$(CARGO) bench -p engine --bench sampler
+	$(CARGO) bench -p actors --bench live_edit
 	$(CARGO) bench --bench fanout -- --rooms 100 --peers 10
 	$(CARGO) bench --bench fanout -- --rooms 1 --peers 200
 	$(CARGO) bench --bench room_load

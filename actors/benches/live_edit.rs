@@ -13,8 +13,11 @@ use tch::Device;
 use uuid::Uuid;
 use world::{Colour, Vocab};
 
+/// When a preview arrived, the colour it shows, and whether the job had ended.
+type Seen = (Instant, Option<Colour>, bool);
+
 #[derive(Default, Clone)]
-struct Previews(Arc<Mutex<Vec<(Instant, Option<Colour>, bool)>>>);
+struct Previews(Arc<Mutex<Vec<Seen>>>);
 
 impl Actor for Previews {
     type Context = Context<Self>;

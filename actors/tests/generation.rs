@@ -99,6 +99,12 @@ impl Denoiser for Scripted {
     }
 }
 
+/// Workers that load the shipped model.
+fn shipped_factory() -> DenoiserFactory {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/reelroom-v1"));
+    Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>))
+}
+
 fn scripted_factory(builds: Arc<Mutex<usize>>) -> DenoiserFactory {
     Arc::new(move || {
         *builds.lock().expect("count") += 1;
@@ -127,10 +133,7 @@ fn submit(room: Uuid, text: &str, steps: usize, log: &actix::Addr<Log>) -> Submi
 
 #[actix::test]
 async fn a_job_on_the_shipped_model_streams_progress_and_finishes() {
-    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/reelroom-v1"));
-    let factory: DenoiserFactory =
-        Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>));
-    let scheduler = Scheduler::start(1, factory).expect("start");
+    let scheduler = Scheduler::start(1, shipped_factory()).expect("start");
     let log = Log::default();
     let addr = log.clone().start();
     let mut job = submit(Uuid::new_v4(), "a blue ball moving right", 8, &addr);
@@ -302,10 +305,7 @@ async fn limits_are_refused_with_a_reason() {
 
 #[actix::test]
 async fn live_prompts_steer_a_running_job() {
-    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/reelroom-v1"));
-    let factory: DenoiserFactory =
-        Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>));
-    let scheduler = Scheduler::start(1, factory).expect("start");
+    let scheduler = Scheduler::start(1, shipped_factory()).expect("start");
     let log = Log::default();
     let addr = log.clone().start();
     let mut job = submit(Uuid::new_v4(), "a red ball moving right", 8, &addr);

@@ -16,7 +16,7 @@ use world::{Vocab, FPS};
 
 use super::{Loaded, RoomActor};
 use crate::generation::{Cancel, CancelRoom, JobEvent, JobId, Segment, SetPrompts, Submit, MAX_CHUNKS};
-use crate::session::{Outbound, SessionId, SessionKind};
+use crate::session::SessionId;
 use crate::store::ClipDraft;
 
 /// The model finished clips record (the shipped engine model).
@@ -180,21 +180,6 @@ impl RoomActor {
         match &self.state {
             Loaded::Ready(sync) => crate::script::read_script(sync.doc()),
             _ => Err(ScriptError::new("script", "the room is not loaded")),
-        }
-    }
-
-    fn send_control(&mut self, message: &ServerMessage) {
-        let Ok(text) = serde_json::to_string(message) else {
-            return;
-        };
-        let controls: Vec<SessionId> = self
-            .sessions
-            .values()
-            .filter(|s| s.kind == SessionKind::Control)
-            .map(|s| s.id)
-            .collect();
-        for id in controls {
-            self.send_to(id, Outbound::Text(text.clone()));
         }
     }
 

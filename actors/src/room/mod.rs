@@ -215,7 +215,12 @@ impl RoomActor {
         let message = ServerMessage::MembersOnline {
             members_online: self.members_online(),
         };
-        let Ok(text) = serde_json::to_string(&message) else {
+        self.send_control(&message);
+    }
+
+    /// Sends a JSON message to every control session.
+    fn send_control(&mut self, message: &ServerMessage) {
+        let Ok(text) = serde_json::to_string(message) else {
             return;
         };
         let controls: Vec<SessionId> = self

@@ -69,7 +69,7 @@ impl Config {
                 || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(engine::DEFAULT_MODEL_DIR),
                 PathBuf::from,
             ),
-            generation_workers: env_parse("REELROOM_GENERATION_WORKERS", 1)?,
+            generation_workers: env_parse("REELROOM_GENERATION_WORKERS", engine::sampler::default_worker_count())?,
         })
     }
 }

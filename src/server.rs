@@ -81,8 +81,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         0 => None,
         n => {
             let dir = config.model_dir.clone();
-            let factory: actors::generation::DenoiserFactory = Arc::new(move || {
-                let den = engine::NativeDenoiser::load(&dir, engine::sampler::default_device())?;
+            let factory: actors::generation::DenoiserFactory = Arc::new(move |worker| {
+                let den = engine::NativeDenoiser::load(&dir, engine::sampler::worker_device(worker))?;
                 Ok(Box::new(den) as Box<dyn engine::Denoiser>)
             });
             Some(actors::generation::Scheduler::start(n, factory).context("starting generation workers")?)

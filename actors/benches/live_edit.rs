@@ -57,7 +57,7 @@ fn main() {
     let system = actix::System::new();
     let mut latencies: Vec<Duration> = system.block_on(async move {
         let factory: DenoiserFactory =
-            Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>));
+            Arc::new(move |_| Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>));
         let scheduler = Scheduler::start(1, factory).expect("scheduler");
         let vocab = Vocab::new();
         let mut out = Vec::new();

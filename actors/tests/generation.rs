@@ -102,11 +102,11 @@ impl Denoiser for Scripted {
 /// Workers that load the shipped model.
 fn shipped_factory() -> DenoiserFactory {
     let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/reelroom-v1"));
-    Arc::new(move || Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>))
+    Arc::new(move |_| Ok(Box::new(NativeDenoiser::load(&dir, Device::Cpu)?) as Box<dyn Denoiser>))
 }
 
 fn scripted_factory(builds: Arc<Mutex<usize>>) -> DenoiserFactory {
-    Arc::new(move || {
+    Arc::new(move |_| {
         *builds.lock().expect("count") += 1;
         Ok(Box::new(Scripted) as Box<dyn Denoiser>)
     })

@@ -285,6 +285,22 @@ pub fn extend(
     Ok(all)
 }
 
+/// Generation workers a server runs by default: one per GPU, or one on CPU.
+pub fn default_worker_count() -> usize {
+    match default_device() {
+        Device::Cpu => 1,
+        _ => tch::Cuda::device_count().max(1) as usize,
+    }
+}
+
+/// The device of generation worker `i`: GPU `i` (round-robin), or the CPU.
+pub fn worker_device(i: usize) -> Device {
+    match default_device() {
+        Device::Cpu => Device::Cpu,
+        _ => Device::Cuda(i % tch::Cuda::device_count().max(1) as usize),
+    }
+}
+
 /// Picks the compute device: CUDA when available (and not disabled), else CPU.
 pub fn default_device() -> Device {
     if std::env::var_os("REELROOM_CPU").is_some() {

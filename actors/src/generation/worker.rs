@@ -15,8 +15,8 @@ use world::{CONTEXT_FRAMES, SIZE};
 
 use super::queue::{JobId, JobTicket};
 
-/// Builds a worker's model; called at start and again after a crash.
-pub type DenoiserFactory = Arc<dyn Fn() -> Result<Box<dyn Denoiser>, EngineError> + Send + Sync>;
+/// Builds worker `i`'s model (e.g. on GPU `i`); called at start and again after a crash.
+pub type DenoiserFactory = Arc<dyn Fn(usize) -> Result<Box<dyn Denoiser>, EngineError> + Send + Sync>;
 
 /// What the room hears about a job.
 #[derive(Debug, Clone, Message)]
@@ -212,7 +212,7 @@ pub fn spawn_worker(
     std::thread::Builder::new()
         .name(format!("gen-worker-{index}"))
         .spawn(move || {
-            let mut model = factory();
+            let mut model = factory(index);
             if let Err(e) = &model {
                 tracing::error!(worker = index, error = %e, "generation worker could not load its model");
             }
@@ -243,7 +243,7 @@ pub fn spawn_worker(
                                     job = id,
                                     "generation worker crashed; restarting its model"
                                 );
-                                model = factory();
+                                model = factory(index);
                                 JobEvent::Failed {
                                     job: id,
                                     reason: "the generation worker crashed".into(),

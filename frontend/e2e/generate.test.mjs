@@ -37,6 +37,21 @@ after(async () => {
 
 const panel = () => page.getByTestId('generate-panel')
 
+/** Presses Generate until the server takes a new job (an edit may still be on its way). */
+async function generate() {
+  const before = await panel().getAttribute('data-job-id')
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.getByTestId('generate').click()
+    try {
+      await page.waitForFunction((b) => document.querySelector('[data-testid="generate-panel"]')?.dataset.jobId !== b, before, { timeout: 1500 })
+      return
+    } catch {
+      // refused (e.g. the prompt had not reached the server yet): try again
+    }
+  }
+  throw new Error('the server never took the job')
+}
+
 test('generate a clip from a prompt and play the draft', async () => {
   await page.goto(`${BASE}/#/login`)
   await page.getByTestId('tab-signup').click()
@@ -55,7 +70,7 @@ test('generate a clip from a prompt and play the draft', async () => {
   await duration.press('Tab')
   await page.waitForTimeout(300) // let the edit reach the server before generating
 
-  await page.getByTestId('generate').click()
+  await generate()
   await panel().and(page.locator('[data-phase="finished"]')).waitFor({ timeout: 90000 })
   assert.match(await page.getByTestId('job-status').textContent(), /Done/)
   assert.equal(await page.getByTestId('job-progress').evaluate((p) => p.value), 1)
@@ -99,7 +114,7 @@ test('a long job can be cancelled', async () => {
   await duration.fill('40')
   await duration.press('Tab')
   await page.waitForTimeout(300)
-  await page.getByTestId('generate').click()
+  await generate()
   await panel().and(page.locator('[data-phase="running"]')).waitFor({ timeout: 30000 })
   await page.getByTestId('cancel-job').click()
   await panel().and(page.locator('[data-phase="cancelled"]')).waitFor({ timeout: 30000 })

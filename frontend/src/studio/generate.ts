@@ -74,6 +74,7 @@ export class GeneratePanel {
     this.cancelBtn.hidden = !busy || !this.editable.value
     this.bar.value = fraction(job)
     this.el.dataset.phase = job?.phase ?? 'idle'
+    this.el.dataset.jobId = job ? String(job.jobId) : ''
     this.status.textContent = describe(job)
     const src = job?.phase === 'finished' && job.clipId ? `/api/clips/${encodeURIComponent(job.clipId)}/video` : null
     if (src && this.player.getAttribute('src') !== src) {

@@ -324,6 +324,19 @@ impl Handler<CancelGeneration> for RoomActor {
     }
 }
 
+/// A job event ready for the control sockets (after its clip was stored).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+struct Announce(ServerMessage);
+
+impl Handler<Announce> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, Announce(message): Announce, _ctx: &mut Context<Self>) {
+        self.send_control(&message);
+    }
+}
+
 impl Handler<JobEvent> for RoomActor {
     type Result = ();
 
@@ -347,18 +360,16 @@ impl Handler<JobEvent> for RoomActor {
                     frames: frames.clone(),
                 };
                 let mut message = event_message(&event);
-                ctx.spawn(async move { clips.save_draft(draft).await }.into_actor(self).map(
-                    move |saved, act, _ctx| {
-                        match (&mut message, saved) {
-                            (ServerMessage::JobFinished { clip_id, .. }, Ok(id)) => *clip_id = Some(id.to_string()),
-                            (_, Err(err)) => {
-                                tracing::warn!(room = %act.room_id, %err, "keeping a finished clip failed")
-                            }
-                            _ => {}
-                        }
-                        act.send_control(&message);
-                    },
-                ));
+                let (room, addr) = (self.room_id, ctx.address());
+                // Detached from the actor: the clip is kept even if the room unloads meanwhile.
+                actix::spawn(async move {
+                    match (&mut message, clips.save_draft(draft).await) {
+                        (ServerMessage::JobFinished { clip_id, .. }, Ok(id)) => *clip_id = Some(id.to_string()),
+                        (_, Err(err)) => tracing::warn!(%room, %err, "keeping a finished clip failed"),
+                        _ => {}
+                    }
+                    addr.do_send(Announce(message));
+                });
                 return;
             }
         }

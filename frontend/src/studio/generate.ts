@@ -38,6 +38,8 @@ export class GeneratePanel {
   private readonly cancelBtn = h('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'cancel-job', hidden: true }, 'Cancel')
   private readonly bar = h('progress', { max: 1, value: 0, 'data-testid': 'job-progress' })
   private readonly status = h('p', { class: 'muted small', 'data-testid': 'job-status' })
+  // Posting to the feed comes with the social feed; the button shows where it will live.
+  private readonly postBtn = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', 'data-testid': 'post-clip', disabled: true, hidden: true, title: 'Posting to the feed is coming soon' }, 'Post')
   private readonly player = h('video', { controls: true, muted: true, playsinline: true, loop: true, 'data-testid': 'clip-video', hidden: true })
   private readonly editable = new Signal(false)
   private readonly unsubs: (() => void)[] = []
@@ -59,6 +61,7 @@ export class GeneratePanel {
       this.bar,
       this.status,
       this.player,
+      this.postBtn,
     )
     this.unsubs.push(this.control.job.watch((job) => this.render(job)))
     this.unsubs.push(this.editable.watch(() => this.render(this.control.job.value)))
@@ -80,6 +83,7 @@ export class GeneratePanel {
     if (src && this.player.getAttribute('src') !== src) {
       this.player.src = src
       this.player.hidden = false
+      this.postBtn.hidden = false
       void this.player.play().catch(() => {})
     }
   }

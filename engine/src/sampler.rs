@@ -237,6 +237,33 @@ pub fn sample(
 /// New frames each extension chunk adds (the rest repeat the context).
 pub const NEW_FRAMES_PER_CHUNK: usize = FRAMES - CONTEXT_FRAMES;
 
+/// Options for the next chunk of a chained run whose frames so far are `so_far` (RGB): its own
+/// seed, and after the first chunk the last [`CONTEXT_FRAMES`] frames as context instead of any
+/// remix source.
+pub fn chunk_options(base: &SampleOptions, seed: u64, so_far: &[u8]) -> SampleOptions {
+    let mut o = base.clone();
+    o.seed = seed;
+    if !so_far.is_empty() {
+        let per = SIZE * SIZE * 3;
+        o.remix = None;
+        o.context = Some(so_far[so_far.len().saturating_sub(CONTEXT_FRAMES * per)..].to_vec());
+    }
+    o
+}
+
+/// Appends a generated chunk to a chained run (all of the first chunk, then only the frames
+/// after the repeated context) and returns the frames it added.
+pub fn append_chunk<'a>(so_far: &'a mut Vec<u8>, chunk: &[u8]) -> &'a [u8] {
+    let start = so_far.len();
+    let skip = if start == 0 {
+        0
+    } else {
+        CONTEXT_FRAMES * SIZE * SIZE * 3
+    };
+    so_far.extend_from_slice(&chunk[skip.min(chunk.len())..]);
+    &so_far[start..]
+}
+
 /// Chunks needed for `seconds` of video.
 pub fn chunks_for(seconds: f64) -> usize {
     let frames = (seconds.clamp(0.0, MAX_SECONDS) * FPS as f64).ceil() as usize;
@@ -261,26 +288,15 @@ pub fn extend(
             "length must be within (0, {MAX_SECONDS}] s"
         )));
     }
-    let per = SIZE * SIZE * 3;
     let mut all: Vec<u8> = Vec::new();
     for chunk in 0..chunks_for(seconds) {
-        let mut o = opts.clone();
-        o.seed = opts.seed.wrapping_add(chunk as u64);
-        if chunk > 0 {
-            o.remix = None;
-            o.context = Some(all[all.len() - CONTEXT_FRAMES * per..].to_vec());
-        }
+        let o = chunk_options(opts, opts.seed.wrapping_add(chunk as u64), &all);
         let g = sample(den, prompt, &o, &mut |_| StepAction::Continue)?;
-        let new = if chunk == 0 {
-            &g.frames[..]
-        } else {
-            &g.frames[CONTEXT_FRAMES * per..]
-        };
-        all.extend_from_slice(new);
-        if !on_chunk(chunk, new) {
+        if !on_chunk(chunk, append_chunk(&mut all, &g.frames)) {
             break;
         }
     }
+    let per = SIZE * SIZE * 3;
     all.truncate(((seconds * FPS as f64).ceil() as usize).max(1) * per);
     Ok(all)
 }

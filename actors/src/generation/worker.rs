@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix::{Message, Recipient};
-use engine::sampler::sample;
+use engine::sampler::{append_chunk, chunk_options, sample};
 use engine::{Denoiser, EngineError, Prompt, SampleOptions, StepAction};
-use world::{CONTEXT_FRAMES, SIZE};
 
 use super::queue::{JobId, JobTicket};
 
@@ -137,7 +136,6 @@ enum Outcome {
 }
 
 fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
-    let per_frame = SIZE * SIZE * 3;
     let started = Instant::now();
     let chunks = job.chunks();
     let total_steps = job.options.steps * chunks;
@@ -153,12 +151,7 @@ fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
                 .get(seg_index)
                 .cloned()
                 .unwrap_or_else(|| segment.prompt.clone());
-            let mut opts = job.options.clone();
-            opts.seed = segment.seed.wrapping_add(k as u64);
-            if chunk > 0 {
-                opts.remix = None;
-                opts.context = Some(all[all.len() - CONTEXT_FRAMES * per_frame..].to_vec());
-            }
+            let opts = chunk_options(&job.options, segment.seed.wrapping_add(k as u64), &all);
             let g = sample(den, &prompt.clone(), &opts, &mut |p| {
                 if job.control.is_cancelled() {
                     return StepAction::Stop;
@@ -191,8 +184,7 @@ fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
             if g.stopped {
                 return Ok(Outcome::Cancelled);
             }
-            let skip = if chunk == 0 { 0 } else { CONTEXT_FRAMES * per_frame };
-            all.extend_from_slice(&g.frames[skip..]);
+            append_chunk(&mut all, &g.frames);
             chunk += 1;
         }
     }

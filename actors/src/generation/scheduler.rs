@@ -64,6 +64,8 @@ pub struct Scheduler {
     workers: Vec<Worker>,
     waiting: HashMap<JobId, Job>,
     controls: HashMap<JobId, Arc<JobControl>>,
+    /// The queue position each waiting job's room last heard (so only changes are sent).
+    told: HashMap<JobId, usize>,
     next_id: JobId,
 }
 
@@ -98,6 +100,7 @@ impl Scheduler {
                 workers: list,
                 waiting: HashMap::new(),
                 controls: HashMap::new(),
+                told: HashMap::new(),
                 next_id: 1,
             }
         });
@@ -128,13 +131,15 @@ impl Scheduler {
             }
         }
         for (i, t) in self.queue.order().iter().enumerate() {
+            let position = i + 1;
             if let Some(job) = self.waiting.get(&t.id) {
-                let _ = job.events.try_send(JobEvent::Queued {
-                    job: t.id,
-                    position: i + 1,
-                });
+                if self.told.insert(t.id, position) != Some(position) {
+                    let _ = job.events.try_send(JobEvent::Queued { job: t.id, position });
+                }
             }
         }
+        let waiting = &self.waiting;
+        self.told.retain(|id, _| waiting.contains_key(id));
     }
 }
 
@@ -157,6 +162,7 @@ impl Handler<Submit> for Scheduler {
         self.next_id += 1;
         // Acknowledged at once (with its id), before a worker may pick it up.
         let _ = msg.events.try_send(JobEvent::Queued { job: id, position });
+        self.told.insert(id, position);
         let control = Arc::new(JobControl::default());
         self.controls.insert(id, control.clone());
         let job = Job {

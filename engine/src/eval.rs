@@ -199,8 +199,6 @@ pub fn evaluate(
         Motion::Still,
     ];
     for i in 0..opts.continuity_prompts {
-        let (scene, text) = eval_prompt(opts.seed ^ 0xE, i as u64);
-        let _ = scene;
         let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
         let s = sample_scene(
             &mut rng,
@@ -210,11 +208,8 @@ pub fn evaluate(
                 ..Default::default()
             },
         );
-        let text = if i % 2 == 0 {
-            caption(&mut rng, &s, Lang::En, Phrasing::HeldOut)
-        } else {
-            text
-        };
+        let lang = if i % 2 == 0 { Lang::En } else { Lang::Fr };
+        let text = caption(&mut rng, &s, lang, Phrasing::HeldOut);
         let o = SampleOptions {
             steps: opts.steps,
             guidance: opts.guidance,

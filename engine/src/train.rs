@@ -116,12 +116,13 @@ pub fn loss(den: &NativeDenoiser, batch: &Batch, t: &Tensor, noise: &Tensor) -> 
 
 /// Flow times: logit-normal (mean 0.3), with a uniform share so the noisiest steps are trained.
 pub fn draw_times(rng: &mut ChaCha8Rng, n: usize, device: Device) -> Tensor {
-    let t: Vec<f32> = (0..n)
-        .map(|_| {
+    let normals = crate::sampler::seeded_noise(rng.gen(), n);
+    let t: Vec<f32> = normals
+        .into_iter()
+        .map(|z| {
             if rng.gen_bool(0.15) {
                 rng.gen_range(1e-3..1.0)
             } else {
-                let z: f32 = crate::sampler::seeded_noise(rng.gen(), 1)[0];
                 (1.0 / (1.0 + (-(z + 0.3)).exp())).clamp(1e-3, 1.0)
             }
         })

@@ -103,15 +103,17 @@ pub async fn video(
             ));
         }
     };
-    let partial = range.is_some();
+    let asked_range = range.is_some();
     let range = range.unwrap_or(0..len);
     let range = range.start..range.end.min(range.start + MAX_VIDEO_RESPONSE_BYTES);
+    // A range request, or a body shortened to the response limit, is answered with 206.
+    let partial = asked_range || range.end < len;
     let body = state
         .clips
         .video_range(&clip.video_key, range.clone())
         .await
         .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("video storage: {e}")))?;
-    let mut res = if partial || range.end < len {
+    let mut res = if partial {
         HttpResponse::PartialContent()
     } else {
         HttpResponse::Ok()
@@ -119,7 +121,7 @@ pub async fn video(
     res.content_type("video/mp4")
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"));
-    if partial || range.end < len {
+    if partial {
         res.insert_header((
             header::CONTENT_RANGE,
             format!("bytes {}-{}/{len}", range.start, range.end - 1),

@@ -1,7 +1,11 @@
-//! Media encoding for finished clips: RGB frames → H.264 (OpenH264, built from source) →
-//! fast-start MP4 (muxide), upscaled by an integer factor for display. CPU-heavy and blocking:
-//! callers run it on a blocking thread.
+//! Media encoding: RGB frames → live VP8 (libvpx, realtime, for WebRTC) and finished clips as
+//! H.264 (OpenH264, built from source) in fast-start MP4 (muxide), upscaled by an integer factor
+//! for display. CPU-heavy and blocking: callers run it on dedicated threads.
 
+pub mod frame;
 pub mod mp4;
+pub mod vp8;
+pub mod vpx;
 
 pub use mp4::{encode_mp4, ClipVideo, MediaError, DISPLAY_SCALE};
+pub use vp8::{EncodedFrame, Vp8Decoder, Vp8Encoder};

@@ -6,6 +6,8 @@ use openh264::encoder::{
 use openh264::formats::{RgbSliceU8, YUVBuffer};
 use openh264::OpenH264API;
 
+use crate::frame::upscale;
+
 /// Model frames are upscaled this many times (nearest neighbour) for display: 64 → 256 px.
 pub const DISPLAY_SCALE: usize = 4;
 /// Target bitrate of stored clips at 256×256.
@@ -33,19 +35,6 @@ pub struct ClipVideo {
     pub height: u32,
     pub frames: u32,
     pub duration_s: f64,
-}
-
-fn upscale(frame: &[u8], size: usize, k: usize) -> Vec<u8> {
-    let out_size = size * k;
-    let mut out = vec![0u8; out_size * out_size * 3];
-    for y in 0..out_size {
-        let src_row = &frame[(y / k) * size * 3..(y / k + 1) * size * 3];
-        let dst_row = &mut out[y * out_size * 3..(y + 1) * out_size * 3];
-        for x in 0..out_size {
-            dst_row[x * 3..x * 3 + 3].copy_from_slice(&src_row[(x / k) * 3..(x / k) * 3 + 3]);
-        }
-    }
-    out
 }
 
 /// Encodes `rgb` (frame-major `size × size` RGB frames) at `fps` into an MP4, upscaled by

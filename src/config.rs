@@ -30,6 +30,38 @@ pub struct Config {
     pub model_dir: PathBuf,
     /// Generation worker threads, each owning a model (0 disables generation).
     pub generation_workers: usize,
+    /// The live preview's WebRTC settings; `None` turns it off.
+    pub media: Option<actors::media::MediaConfig>,
+}
+
+/// `REELROOM_ICE_SERVERS` (comma-separated `stun:`/`turn:` URLs; TURN credentials from
+/// `REELROOM_TURN_USERNAME` / `REELROOM_TURN_CREDENTIAL`).
+fn ice_servers() -> Result<Vec<actors::media::IceServer>, String> {
+    let Some(list) = env("REELROOM_ICE_SERVERS") else {
+        return Ok(Vec::new());
+    };
+    let urls: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if let Some(bad) = urls.iter().find(|u| !["stun:", "stuns:", "turn:", "turns:"].iter().any(|p| u.starts_with(p))) {
+        return Err(format!("REELROOM_ICE_SERVERS: {bad:?} is not a stun: or turn: URL"));
+    }
+    Ok(vec![actors::media::IceServer {
+        urls,
+        username: env("REELROOM_TURN_USERNAME").unwrap_or_default(),
+        credential: env("REELROOM_TURN_CREDENTIAL").unwrap_or_default(),
+    }])
+}
+
+fn media() -> Result<Option<actors::media::MediaConfig>, String> {
+    if !env_parse("REELROOM_LIVE_PREVIEW", true)? {
+        return Ok(None);
+    }
+    Ok(Some(actors::media::MediaConfig {
+        ice_servers: ice_servers()?,
+        bind_ip: env_parse("REELROOM_MEDIA_IP", std::net::IpAddr::from([127, 0, 0, 1]))?,
+        public_ips: env("REELROOM_MEDIA_PUBLIC_IPS")
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default(),
+    }))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -70,6 +102,7 @@ impl Config {
                 PathBuf::from,
             ),
             generation_workers: env_parse("REELROOM_GENERATION_WORKERS", engine::sampler::default_worker_count())?,
+            media: media()?,
         })
     }
 }

@@ -98,6 +98,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         compact_every: config.compact_every.max(1),
         scheduler,
         clips: Some(clips.clone() as Arc<dyn actors::store::ClipStore>),
+        media: config.media.clone(),
     };
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();

@@ -5,12 +5,14 @@
 //!   [`sync::RoomSync`] and fanning frames out through each session's bounded queue;
 //! - [`store::RoomStore`] is how rooms reach Postgres (implemented by the server);
 //! - [`wire`] and [`awareness`] are the y-websocket protocol, without actix;
-//! - [`generation`] schedules video generation jobs on worker threads that own the models.
+//! - [`generation`] schedules video generation jobs on worker threads that own the models;
+//! - [`media`] streams each room's live preview (VP8 over WebRTC) to its viewers.
 //!
 //! No SQL and no HTTP here.
 
 pub mod awareness;
 pub mod generation;
+pub mod media;
 pub mod metrics;
 pub mod registry;
 pub mod room;

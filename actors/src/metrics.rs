@@ -73,6 +73,18 @@ pub struct Metrics {
     pub writes_refused: AtomicU64,
     /// Appends that failed.
     pub persist_failures: AtomicU64,
+    /// Live-preview viewers (WebRTC peers) across rooms.
+    pub media_viewers: AtomicU64,
+    /// Live-preview frames encoded (once per room, whatever the number of viewers).
+    pub media_frames_encoded: AtomicU64,
+    /// Live-preview frames written to viewers' tracks (one per viewer per frame).
+    pub media_frames_sent: AtomicU64,
+    /// Encoded frames dropped because the fan-out fell behind (a keyframe follows).
+    pub media_frames_dropped: AtomicU64,
+    /// Time to encode one live frame (VP8).
+    pub media_encode: Histogram,
+    /// Time for one frame's fan-out to every viewer of a room.
+    pub media_fanout: Histogram,
     /// Time to apply one committed update to the room's doc.
     pub update_apply: Histogram,
     /// Time for the store to commit one batch.
@@ -131,6 +143,30 @@ impl Metrics {
                 "counter",
             ),
             (
+                "reelroom_media_viewers",
+                "Live-preview WebRTC viewers",
+                &self.media_viewers,
+                "gauge",
+            ),
+            (
+                "reelroom_media_frames_encoded_total",
+                "Live-preview frames encoded",
+                &self.media_frames_encoded,
+                "counter",
+            ),
+            (
+                "reelroom_media_frames_sent_total",
+                "Live-preview frames written to viewers",
+                &self.media_frames_sent,
+                "counter",
+            ),
+            (
+                "reelroom_media_frames_dropped_total",
+                "Live-preview frames dropped by a lagging fan-out",
+                &self.media_frames_dropped,
+                "counter",
+            ),
+            (
                 "reelroom_persist_failures_total",
                 "Failed update appends",
                 &self.persist_failures,
@@ -150,5 +186,9 @@ impl Metrics {
             .render("reelroom_persist_seconds", "Time to commit a batch of updates", out);
         self.room_load
             .render("reelroom_room_load_seconds", "Time to load a room", out);
+        self.media_encode
+            .render("reelroom_media_encode_seconds", "Time to encode one live frame", out);
+        self.media_fanout
+            .render("reelroom_media_fanout_seconds", "Time to write one live frame to every viewer", out);
     }
 }

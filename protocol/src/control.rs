@@ -1,7 +1,8 @@
 //! Messages of the `/control/{room}` WebSocket: JSON text frames tagged by `type`.
 //!
 //! Clients open the socket with `?v=PROTOCOL_VERSION`; a mismatch is refused at upgrade.
-//! Generation jobs are started, cancelled and followed here; WebRTC signalling comes next.
+//! Generation jobs are started, cancelled and followed here, the room goes on air here, and the
+//! live preview's WebRTC connection is negotiated here (the browser offers, receive-only).
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,31 @@ pub enum ClientMessage {
         /// The job.
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         job_id: u64,
+    },
+    /// Watch the room's live preview: a WebRTC offer (receive-only video) from this client,
+    /// answered by `webrtc_answer` (non-trickle: the answer carries the server's candidates).
+    /// Any member may watch; a new offer replaces this socket's previous stream.
+    WebrtcOffer {
+        /// SDP offer.
+        sdp: String,
+    },
+    /// A trickled ICE candidate of this socket's stream (optional: the server also learns
+    /// peer-reflexive candidates from connectivity checks).
+    IceCandidate {
+        /// `candidate:` attribute value, as in `RTCIceCandidate.candidate`.
+        candidate: String,
+        /// Media section id.
+        #[serde(default)]
+        sdp_mid: Option<String>,
+        /// Media section index.
+        #[serde(default)]
+        sdp_mline_index: Option<u16>,
+    },
+    /// The owner puts the room on air (it then generates continuously, chunk after chunk,
+    /// from the current script, for everyone watching) or takes it off air.
+    SetOnAir {
+        /// On or off.
+        on_air: bool,
     },
 }
 
@@ -122,6 +148,16 @@ pub enum ServerMessage {
         /// The job.
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         job_id: u64,
+    },
+    /// Answer to `webrtc_offer`.
+    WebrtcAnswer {
+        /// SDP answer, with the server's ICE candidates.
+        sdp: String,
+    },
+    /// The room went on or off air (sent to everyone, and in reply to `hello` when on air).
+    OnAir {
+        /// On or off.
+        on_air: bool,
     },
     /// A request failed; the socket stays open unless a close frame follows.
     Error {

@@ -43,6 +43,10 @@ pub enum ErrorCode {
     Unavailable,
     /// The `Range` header asks for bytes the resource does not have.
     RangeNotSatisfiable,
+    /// A WebRTC offer could not be negotiated (malformed SDP, no VP8 video to receive).
+    InvalidSdp,
+    /// The request body has the wrong `Content-Type` (WHEP wants `application/sdp`).
+    UnsupportedMediaType,
 }
 
 impl ErrorCode {
@@ -55,12 +59,14 @@ impl ErrorCode {
             | ErrorCode::InvalidField
             | ErrorCode::ProtocolVersionMismatch
             | ErrorCode::InvalidScript
-            | ErrorCode::InvalidMessage => 400,
+            | ErrorCode::InvalidMessage
+            | ErrorCode::InvalidSdp => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::OriginNotAllowed => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::UsernameTaken => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RangeNotSatisfiable => 416,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,

@@ -5,6 +5,7 @@ pub mod clip_routes;
 pub mod error;
 pub mod ops;
 pub mod room_routes;
+pub mod whep;
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
@@ -28,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
     .route("/metrics", web::get().to(ops::metrics))
     .route("/sync/{room}", web::get().to(ws::sync::upgrade))
     .route("/control/{room}", web::get().to(ws::control::upgrade))
+    .route("/whep/{room}", web::post().to(whep::offer))
+    .route("/whep/{room}/{session}", web::delete().to(whep::hang_up))
     .service(
         web::scope("/api")
             .route("/auth/signup", web::post().to(auth_routes::signup))

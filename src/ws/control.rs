@@ -1,13 +1,18 @@
 //! `GET /control/{room}?ticket=…&v=…`: JSON control messages (`protocol::ClientMessage` in,
 //! `protocol::ServerMessage` out): `hello` → `welcome`, `ping` → `pong`, `generate` and
-//! `cancel` (handed to the room actor); the room pushes `members_online` and job events.
+//! `cancel`, `set_on_air` and the live preview's WebRTC offer and candidates (handed to the room
+//! actor); the room pushes `members_online`, `on_air` and job events.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::AggregatedMessage;
-use actors::room::{CancelGeneration, GenerationError, GetMembersOnline, Leave, StartGeneration};
+use actors::media::MediaError;
+use actors::room::{
+    CancelGeneration, GenerationError, GetMembersOnline, IsOnAir, Leave, LiveCandidate, SetOnAir, StartGeneration,
+    WatchLive,
+};
 use actors::session::{CloseReason, SessionKind};
 use protocol::{ClientMessage, CloseCode, ErrorCode, ServerMessage, PROTOCOL_VERSION};
 use tracing::Instrument;
@@ -53,6 +58,21 @@ fn generation_error(result: Result<Result<(), GenerationError>, actix::MailboxEr
             code: ErrorCode::Unavailable,
             message: "the room is unavailable".into(),
         }),
+    }
+}
+
+/// The `error` answer to a failed live-preview request.
+fn media_error(result: Result<Result<ServerMessage, MediaError>, actix::MailboxError>) -> ServerMessage {
+    match result {
+        Ok(Ok(message)) => message,
+        Ok(Err(e)) => ServerMessage::Error {
+            code: e.code(),
+            message: e.to_string(),
+        },
+        Err(_) => ServerMessage::Error {
+            code: ErrorCode::Unavailable,
+            message: "the room is unavailable".into(),
+        },
     }
 }
 
@@ -102,7 +122,9 @@ async fn run(
                 let reply = match serde_json::from_str::<ClientMessage>(&text) {
                     Ok(ClientMessage::Hello) => {
                         let members_online = joined.room.send(GetMembersOnline).await.unwrap_or_default();
-                        Some(ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online })
+                        let welcome = ServerMessage::Welcome { protocol_version: PROTOCOL_VERSION, role: auth.role, members_online };
+                        if socket.text(encode(&welcome)).await.is_err() { break None }
+                        joined.room.send(IsOnAir).await.unwrap_or(false).then_some(ServerMessage::OnAir { on_air: true })
                     }
                     Ok(ClientMessage::Ping) => Some(ServerMessage::Pong),
                     // Success is announced to the whole room (`job_queued`); only errors answer here.
@@ -112,6 +134,21 @@ async fn run(
                     }
                     Ok(ClientMessage::Cancel { job_id }) => {
                         generation_error(joined.room.send(CancelGeneration { session: session_id, job_id }).await)
+                    }
+                    Ok(ClientMessage::SetOnAir { on_air }) => {
+                        generation_error(joined.room.send(SetOnAir { session: session_id, on_air }).await)
+                    }
+                    Ok(ClientMessage::WebrtcOffer { sdp }) => {
+                        let ask = WatchLive { session: Some(session_id), offer: sdp };
+                        let answer = joined.room.send(ask).await.map(|r| r.map(|a| ServerMessage::WebrtcAnswer { sdp: a.sdp }));
+                        Some(media_error(answer))
+                    }
+                    Ok(ClientMessage::IceCandidate { candidate, sdp_mid, sdp_mline_index }) => {
+                        let ask = LiveCandidate { session: session_id, candidate, sdp_mid, sdp_mline_index };
+                        match joined.room.send(ask).await {
+                            Ok(Ok(())) => None,
+                            other => Some(media_error(other.map(|r| r.map(|()| ServerMessage::Pong)))),
+                        }
                     }
                     Err(err) => Some(ServerMessage::Error { code: ErrorCode::InvalidMessage, message: format!("unknown or malformed message: {err}") }),
                 };

@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod db;
+pub mod live_viewer;
+pub mod scene;
 pub mod server;
 pub mod yclient;
 

@@ -16,6 +16,7 @@ use world::{Vocab, FPS};
 
 use super::{Loaded, RoomActor};
 use crate::generation::{Cancel, CancelRoom, JobEvent, JobId, Segment, SetPrompts, Submit, MAX_CHUNKS};
+use crate::media::StreamInput;
 use crate::session::SessionId;
 use crate::store::ClipDraft;
 
@@ -81,10 +82,24 @@ pub(super) struct RoomJob {
     guidance: f64,
 }
 
+impl RoomJob {
+    /// One chunk of an on-air stream, rendering `shot_id`.
+    pub(super) fn on_air(user: Uuid, shot_id: String, script: &SceneScript, seed: u64) -> Self {
+        RoomJob {
+            user,
+            shot_id: Some(shot_id),
+            script: serde_json::to_value(script).unwrap_or_default(),
+            seed,
+            steps: script.settings.steps,
+            guidance: script.settings.guidance,
+        }
+    }
+}
+
 /// The room's running and queued jobs.
 #[derive(Debug, Default)]
 pub(super) struct RoomJobs {
-    jobs: HashMap<JobId, RoomJob>,
+    pub(super) jobs: HashMap<JobId, RoomJob>,
     live_timer: Option<SpawnHandle>,
 }
 
@@ -176,7 +191,7 @@ fn event_message(event: &JobEvent) -> ServerMessage {
 }
 
 impl RoomActor {
-    fn script(&self) -> Result<SceneScript, ScriptError> {
+    pub(super) fn script(&self) -> Result<SceneScript, ScriptError> {
         match &self.state {
             Loaded::Ready(sync) => crate::script::read_script(sync.doc()),
             _ => Err(ScriptError::new("script", "the room is not loaded")),
@@ -218,6 +233,7 @@ impl RoomActor {
 
     /// The room emptied (or is closing): nobody is left to watch, so its jobs stop.
     pub(super) fn cancel_jobs(&mut self) {
+        self.end_air();
         if let (false, Some(scheduler)) = (self.generation.jobs.is_empty(), &self.config.scheduler) {
             scheduler.do_send(CancelRoom(self.room_id));
         }
@@ -341,8 +357,26 @@ impl Handler<JobEvent> for RoomActor {
     type Result = ();
 
     fn handle(&mut self, event: JobEvent, ctx: &mut Context<Self>) {
+        match &event {
+            JobEvent::Progress { frames, .. } => self.stream(StreamInput::Preview(frames.clone())),
+            JobEvent::Finished { job, frames, elapsed_ms } if self.is_air_job(*job) => {
+                self.generation.jobs.remove(job);
+                self.air_chunk_finished(frames, Duration::from_millis(*elapsed_ms), ctx);
+            }
+            JobEvent::Failed { job, .. } | JobEvent::Cancelled { job } if self.is_air_job(*job) => {
+                self.generation.jobs.remove(job);
+                self.air_chunk_ended(matches!(event, JobEvent::Cancelled { .. }), ctx);
+            }
+            _ => {}
+        }
         if let JobEvent::Finished { job, .. } | JobEvent::Failed { job, .. } | JobEvent::Cancelled { job } = &event {
             let room_job = self.generation.jobs.remove(job);
+            if let JobEvent::Finished { frames, .. } = &event {
+                if room_job.is_some() {
+                    // Everyone watching sees the finished clip play through once.
+                    self.stream(StreamInput::Play(frames.clone()));
+                }
+            }
             if let (JobEvent::Finished { frames, .. }, Some(room_job), Some(clips)) =
                 (&event, room_job, self.config.clips.clone())
             {

@@ -21,6 +21,8 @@ pub struct RoomConfig {
     pub scheduler: Option<Addr<crate::generation::Scheduler>>,
     /// Where finished clips are kept; `None` keeps none.
     pub clips: Option<std::sync::Arc<dyn crate::store::ClipStore>>,
+    /// How viewers' WebRTC connections are made; `None` turns the live preview off.
+    pub media: Option<crate::media::MediaConfig>,
 }
 
 impl Default for RoomConfig {
@@ -30,6 +32,7 @@ impl Default for RoomConfig {
             compact_every: 1000,
             scheduler: None,
             clips: None,
+            media: None,
         }
     }
 }

@@ -25,9 +25,11 @@ use crate::sync::RoomSync;
 
 mod generation;
 mod handlers;
+mod live;
 mod messages;
 
 pub use generation::{plan, CancelGeneration, GenerationError, StartGeneration, LIVE_DEBOUNCE};
+pub use live::{IsOnAir, LiveCandidate, SetOnAir, StopLive, WatchLive, AIR_LEAD, AIR_RETRY};
 pub use messages::*;
 
 /// Room mailbox capacity; senders wait (backpressure) when it is full.
@@ -74,6 +76,8 @@ pub struct RoomActor {
     title_writing: bool,
     /// Generation jobs of this room.
     generation: generation::RoomJobs,
+    /// The live preview's viewers and the on-air state.
+    live: live::RoomLive,
 }
 
 impl std::fmt::Debug for RoomActor {
@@ -113,6 +117,7 @@ impl RoomActor {
             title_dirty: false,
             title_writing: false,
             generation: Default::default(),
+            live: Default::default(),
         }
     }
 
@@ -239,6 +244,7 @@ impl RoomActor {
         let Some(mut session) = self.sessions.remove(&id) else {
             return;
         };
+        self.stop_session_stream(id);
         if let Some(reason) = close {
             info!(room = %self.room_id, session = id, user = %session.user_id, code = reason.code.code(), reason = %reason.reason, "closing session");
             session.close(reason);
@@ -446,6 +452,7 @@ impl Actor for RoomActor {
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
         self.metrics.rooms.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.stop_media();
         for (_, mut session) in self.sessions.drain() {
             session.close(CloseCode::RoomUnavailable.into());
         }

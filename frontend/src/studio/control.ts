@@ -1,5 +1,6 @@
 // The JSON control socket (/control/<room>?ticket=T&v=1): hello/welcome, who is online, errors,
-// and the room's generation jobs (generate / cancel out; queue, progress and outcome in).
+// the room's generation jobs (generate / cancel out; queue, progress and outcome in), on-air
+// state, and the live preview's WebRTC signalling (offer / candidates out, answer in).
 // Reconnects with a fresh ticket and backoff; stops for good when the server closes with 4403.
 import { api, ApiError } from '../api'
 import { CloseCode, type ClientMessage, type OnlineMember, type Role, type ServerMessage } from '../api-types'
@@ -30,6 +31,9 @@ export class ControlSocket {
   readonly removed = new Signal(false)
   readonly lastError = new Signal<string | null>(null)
   readonly job = new Signal<JobState | null>(null)
+  /** Whether the room is on air (the server says so after `hello` and on every change). */
+  readonly onAir = new Signal(false)
+  private readonly answerListeners = new Set<(sdp: string) => void>()
   private ws: WebSocket | null = null
   private attempts = 0
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -70,6 +74,7 @@ export class ControlSocket {
       this.ws = null
       this.connected.set(false)
       this.online.set([])
+      this.onAir.set(false)
       if (this.stopped) return
       if (ev.code === CloseCode.Forbidden) return this.stop(true)
       this.retry(ev.code)
@@ -108,6 +113,12 @@ export class ControlSocket {
       case 'job_cancelled':
         this.updateJob(msg.job_id, { phase: 'cancelled' })
         break
+      case 'on_air':
+        this.onAir.set(msg.on_air)
+        break
+      case 'webrtc_answer':
+        this.answerListeners.forEach((fn) => fn(msg.sdp))
+        break
     }
   }
 
@@ -126,6 +137,26 @@ export class ControlSocket {
 
   cancel(jobId: number): boolean {
     return this.send({ type: 'cancel', job_id: jobId })
+  }
+
+  /** Owner only: puts the room on air (continuous generation for everyone watching) or off. */
+  setOnAir(onAir: boolean): boolean {
+    return this.send({ type: 'set_on_air', on_air: onAir })
+  }
+
+  /** Offers this socket's receive-only live preview; the answer comes to `onWebrtcAnswer`. */
+  sendOffer(sdp: string): boolean {
+    return this.send({ type: 'webrtc_offer', sdp })
+  }
+
+  sendIceCandidate(c: RTCIceCandidate): boolean {
+    return this.send({ type: 'ice_candidate', candidate: c.candidate, sdp_mid: c.sdpMid, sdp_mline_index: c.sdpMLineIndex })
+  }
+
+  /** Calls `fn` with every `webrtc_answer`; returns an unsubscribe function. */
+  onWebrtcAnswer(fn: (sdp: string) => void): () => void {
+    this.answerListeners.add(fn)
+    return () => this.answerListeners.delete(fn)
   }
 
   private send(msg: ClientMessage): boolean {

@@ -1,9 +1,11 @@
-// Generate panel: starts and cancels the room's generation, shows queue position, step / chunk
-// progress with the time left, and plays the finished draft clip (an MP4 streamed with range
-// requests). Everyone in the room sees the same job; only editors and owners can start one.
+// Generate panel: the live preview on top (live-video.ts), then starting and cancelling the room's
+// generation, queue position, step / chunk progress with the time left, and the finished draft
+// clip (an MP4 streamed with range requests). Everyone in the room sees the same job and the same
+// live video; only editors and owners can start a job.
 import { h } from '../dom'
 import { Signal } from '../signal'
 import type { ControlSocket, JobState } from './control'
+import { LiveVideo } from './live-video'
 
 function describe(job: JobState | null): string {
   if (!job) return 'Press Generate to render the script.'
@@ -41,11 +43,13 @@ export class GeneratePanel {
   // Posting to the feed comes with the social feed; the button shows where it will live.
   private readonly postBtn = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', 'data-testid': 'post-clip', disabled: true, hidden: true, title: 'Posting to the feed is coming soon' }, 'Post')
   private readonly player = h('video', { controls: true, muted: true, playsinline: true, loop: true, 'data-testid': 'clip-video', hidden: true })
+  private readonly live: LiveVideo
   private readonly editable = new Signal(false)
   private readonly unsubs: (() => void)[] = []
 
   constructor(private readonly control: ControlSocket) {
     this.player.muted = true
+    this.live = new LiveVideo(control)
     this.generateBtn.onclick = () => {
       if (!this.control.generate()) this.status.textContent = 'Not connected yet — try again in a moment.'
     }
@@ -57,6 +61,7 @@ export class GeneratePanel {
       'section',
       { class: 'card panel generate', 'data-testid': 'generate-panel' },
       h('h3', {}, 'Generate'),
+      this.live.el,
       h('div', { class: 'generate-actions' }, this.generateBtn, this.cancelBtn),
       this.bar,
       this.status,
@@ -90,6 +95,7 @@ export class GeneratePanel {
 
   destroy(): void {
     this.unsubs.forEach((u) => u())
+    this.live.destroy()
     this.player.removeAttribute('src')
     this.player.load()
   }

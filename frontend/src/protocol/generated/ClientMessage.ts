@@ -23,4 +23,24 @@ seed: number | null, } | { "type": "cancel",
 /**
  * The job.
  */
-job_id: number, };
+job_id: number, } | { "type": "webrtc_offer", 
+/**
+ * SDP offer.
+ */
+sdp: string, } | { "type": "ice_candidate", 
+/**
+ * `candidate:` attribute value, as in `RTCIceCandidate.candidate`.
+ */
+candidate: string, 
+/**
+ * Media section id.
+ */
+sdp_mid: string | null, 
+/**
+ * Media section index.
+ */
+sdp_mline_index: number | null, } | { "type": "set_on_air", 
+/**
+ * On or off.
+ */
+on_air: boolean, };

@@ -86,7 +86,15 @@ message: string, } | { "type": "job_cancelled",
 /**
  * The job.
  */
-job_id: number, } | { "type": "error", 
+job_id: number, } | { "type": "webrtc_answer", 
+/**
+ * SDP answer, with the server's ICE candidates.
+ */
+sdp: string, } | { "type": "on_air", 
+/**
+ * On or off.
+ */
+on_air: boolean, } | { "type": "error", 
 /**
  * What went wrong, for programs.
  */

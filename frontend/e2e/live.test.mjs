@@ -1,0 +1,239 @@
+// Browser end-to-end test of the live preview (playwright-core + Debian Chromium): the studio's
+// receive-only WebRTC video connects over the control socket, shows the generation as it renders
+// (VP8, nearly every frame the server sent, the prompt's red ball), and prints click → first frame;
+// the owner goes on and off air; a bogus ticket gets no control socket and no WHEP stream.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const BASE = process.env.REELROOM_URL
+if (!BASE) throw new Error('REELROOM_URL is not set: run through scripts/with-server.mjs')
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
+const RUN = Date.now().toString(36).slice(-5)
+const PASSWORD = 'popcorn-and-film'
+
+let browser
+let page
+let roomId
+const pageErrors = []
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // WebRTC on loopback only (shared/research/webrtc-media.md §5.2): both flags are needed
+      '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
+  })
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } })
+  page = await context.newPage()
+  page.setDefaultTimeout(20000)
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+const panel = () => page.getByTestId('generate-panel')
+
+/** Presses Generate until the server takes a new job (an edit may still be on its way). */
+async function generate() {
+  const before = await panel().getAttribute('data-job-id')
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.getByTestId('generate').click()
+    try {
+      await page.waitForFunction((b) => document.querySelector('[data-testid="generate-panel"]')?.dataset.jobId !== b, before, { timeout: 1500 })
+      return
+    } catch {
+      // refused (e.g. the prompt had not reached the server yet): try again
+    }
+  }
+  throw new Error('the server never took the job')
+}
+
+/** `reelroom_media_frames_sent_total` from /metrics (Prometheus text), summed over its label sets. */
+async function framesSent() {
+  const res = await fetch(`${BASE}/metrics`)
+  assert.equal(res.status, 200, 'GET /metrics')
+  let total = 0
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^reelroom_media_frames_sent_total(?:\{[^}]*\})?\s+(\S+)/.exec(line)
+    if (m) total += Number(m[1])
+  }
+  return total
+}
+
+test('the live preview shows the generation as it renders', async () => {
+  await page.goto(`${BASE}/#/login`)
+  await page.getByTestId('tab-signup').click()
+  await page.getByTestId('auth-username').fill(`live_${RUN}`)
+  await page.getByTestId('auth-password').fill(PASSWORD)
+  await page.getByTestId('auth-submit').click()
+  await page.getByTestId('new-room-title').fill('Live red ball')
+  await page.getByTestId('create-room').click()
+  await page.waitForURL(/#\/room\//)
+  roomId = decodeURIComponent(/#\/room\/([^/?#]+)/.exec(page.url())[1])
+  await page.locator('[data-testid="connection-status"][data-state="synced"]').waitFor()
+  await page.locator('[data-testid="shot"]').first().waitFor()
+  await page.locator('[data-testid="shot"] .cm-content').first().click()
+  await page.keyboard.type('a red ball bouncing on the floor')
+  const duration = page.locator('[data-testid="shot"] [data-field="duration_s"]').first()
+  await duration.fill('2')
+  await duration.press('Tab')
+  await page.waitForTimeout(300) // let the edit reach the server before generating
+
+  const live = page.getByTestId('live-video')
+  const box = await live.boundingBox()
+  assert.ok(box && box.width >= 256 && box.height >= 256, `live video is at least 256×256 (${box?.width}×${box?.height})`)
+  assert.ok(await page.getByTestId('live-placeholder').isVisible(), 'placeholder until the first frame')
+  assert.ok(await page.getByTestId('on-air').isVisible(), 'the owner sees the on-air toggle')
+  await page.waitForFunction(() => window.__reelroomLive?.pc?.connectionState === 'connected', null, { timeout: 30000 })
+
+  // Poll the decoder every 20 ms from the page; the latest Generate click before the first frame is "the click".
+  await page.evaluate(() => {
+    const probe = { clickAt: null, firstAt: null, base: null, busy: false }
+    window.__liveProbe = probe
+    document.addEventListener('click', (e) => {
+      if (probe.firstAt === null && e.target.closest?.('[data-testid="generate"]')) probe.clickAt = performance.now()
+    }, true)
+    probe.timer = setInterval(async () => {
+      if (probe.busy || probe.firstAt !== null) return
+      probe.busy = true
+      try {
+        const stats = await window.__reelroomLive.pc.getStats()
+        let decoded = 0
+        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') decoded = s.framesDecoded ?? 0 })
+        if (probe.base === null) probe.base = decoded
+        else if (decoded > probe.base && probe.clickAt !== null) {
+          probe.firstAt = performance.now()
+          clearInterval(probe.timer)
+        }
+      } finally {
+        probe.busy = false
+      }
+    }, 20)
+  })
+  await page.waitForFunction(() => window.__liveProbe.base !== null)
+  const sentBefore = await framesSent()
+
+  await generate()
+  await panel().and(page.locator('[data-phase="finished"]')).waitFor({ timeout: 90000 })
+  await page.waitForTimeout(1000)
+  const sent = (await framesSent()) - sentBefore
+
+  const seen = await live.evaluate(async (v) => {
+    const probe = window.__liveProbe
+    clearInterval(probe.timer)
+    const stats = await window.__reelroomLive.pc.getStats()
+    let inbound
+    const byId = {}
+    stats.forEach((s) => {
+      byId[s.id] = s
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s
+    })
+    const c = document.createElement('canvas')
+    c.width = v.videoWidth || 1 // no frame yet: one blank pixel, and the asserts below say so
+    c.height = v.videoHeight || 1
+    const g = c.getContext('2d')
+    if (v.videoWidth) g.drawImage(v, 0, 0)
+    const px = g.getImageData(0, 0, c.width, c.height).data
+    // As in generate.test.mjs: the object's pixels are the saturated ones, not the muted background.
+    let sx = 0, sy = 0, n = 0, sr = 0, sg = 0, sb = 0
+    for (let i = 0; i < px.length; i += 4) {
+      const [r, gg, b] = [px[i] / 255, px[i + 1] / 255, px[i + 2] / 255]
+      const mx = Math.max(r, gg, b), mn = Math.min(r, gg, b), ch = mx - mn
+      if (ch < 0.35) continue
+      let hue = mx === r ? ((gg - b) / ch + 6) % 6 : mx === gg ? (b - r) / ch + 2 : (r - gg) / ch + 4
+      hue *= Math.PI / 3
+      sx += Math.cos(hue); sy += Math.sin(hue); n++
+      sr += r; sg += gg; sb += b
+    }
+    return {
+      decoded: (inbound?.framesDecoded ?? 0) - probe.base,
+      codec: inbound && byId[inbound.codecId]?.mimeType,
+      firstFrameMs: probe.firstAt !== null && probe.clickAt !== null ? Math.round(probe.firstAt - probe.clickAt) : null,
+      width: v.videoWidth,
+      height: v.videoHeight,
+      objectPixels: n,
+      hueDeg: ((Math.atan2(sy, sx) * 180) / Math.PI + 360) % 360,
+      rgb: n ? [sr / n, sg / n, sb / n] : [0, 0, 0],
+    }
+  })
+  console.log(`live: click→first frame ${seen.firstFrameMs} ms, frames sent ${sent}, decoded ${seen.decoded}`)
+  assert.ok(sent > 0, `the server sent frames to the live track (${sent})`)
+  assert.ok(seen.decoded >= 0.8 * sent, `decoded ${seen.decoded} of ${sent} frames sent`)
+  assert.equal(seen.codec, 'video/VP8')
+  assert.notEqual(seen.firstFrameMs, null, 'a first frame was decoded after the click')
+  assert.equal(await page.getByTestId('live-placeholder').isVisible(), false, 'the placeholder is gone')
+  assert.ok(seen.width > 0 && seen.height > 0, `live frame ${seen.width}×${seen.height}`)
+  assert.ok(seen.objectPixels > 200, `an object is visible live (${seen.objectPixels} px)`)
+  assert.ok(seen.hueDeg < 20 || seen.hueDeg > 340, `the live object is red (hue ${seen.hueDeg.toFixed(0)}°)`)
+  assert.ok(seen.rgb[0] > seen.rgb[1] && seen.rgb[0] > seen.rgb[2], `red dominates the object (${seen.rgb.map((x) => x.toFixed(2))})`)
+
+  // the finished draft clip still plays
+  const clip = await page.getByTestId('clip-video').evaluate(async (v) => {
+    if (v.readyState < 2) await new Promise((ok, fail) => { v.onloadeddata = ok; v.onerror = () => fail(new Error('video error')) })
+    await v.play()
+    const t0 = v.currentTime
+    await new Promise((ok) => setTimeout(ok, 500))
+    return { width: v.videoWidth, height: v.videoHeight, duration: v.duration, advanced: v.currentTime !== t0, paused: v.paused }
+  })
+  assert.equal(clip.width, 256)
+  assert.equal(clip.height, 256)
+  assert.ok(Math.abs(clip.duration - 2) < 0.3, `clip lasts ${clip.duration} s`)
+  assert.ok(!clip.paused && clip.advanced, 'the draft clip plays')
+  await page.screenshot({ path: join(ARTIFACTS, 'live.png') })
+})
+
+test('the owner goes on air and off air; the badge follows the server', async () => {
+  const badge = page.getByTestId('on-air-badge')
+  assert.equal(await badge.isVisible(), false)
+  await page.getByTestId('on-air').click()
+  await badge.waitFor({ state: 'visible' })
+  assert.equal(await page.getByTestId('on-air').getAttribute('aria-pressed'), 'true')
+  await page.getByTestId('on-air').click()
+  await badge.waitFor({ state: 'hidden' })
+  assert.equal(await page.getByTestId('on-air').getAttribute('aria-pressed'), 'false')
+})
+
+test('a bogus ticket gets no control socket and no WHEP stream', async () => {
+  assert.ok(roomId, 'the first test created a room')
+  for (const query of ['ticket=bogus&v=1', 'v=1']) {
+    const outcome = await page.evaluate((url) => new Promise((resolve) => {
+      const ws = new WebSocket(url)
+      const messages = []
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello' }))
+      ws.onmessage = (ev) => messages.push(String(ev.data))
+      ws.onerror = () => resolve({ how: 'error', messages })
+      ws.onclose = (ev) => resolve({ how: 'close', code: ev.code, messages })
+      setTimeout(() => (ws.close(), resolve({ how: 'timeout', messages })), 5000)
+    }), `${BASE.replace(/^http/, 'ws')}/control/${encodeURIComponent(roomId)}?${query}`)
+    assert.notEqual(outcome.how, 'timeout', `${query}: the socket is refused`)
+    assert.ok(!outcome.messages.some((m) => m.includes('"welcome"')), `${query}: no welcome (${outcome.messages})`)
+  }
+
+  // a real receive-only offer, so only the ticket is wrong
+  const offer = await page.evaluate(async () => {
+    const pc = new RTCPeerConnection({ iceServers: [] })
+    pc.addTransceiver('video', { direction: 'recvonly' })
+    const o = await pc.createOffer()
+    pc.close()
+    return o.sdp
+  })
+  const res = await fetch(`${BASE}/whep/${encodeURIComponent(roomId)}`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer bogus', 'Content-Type': 'application/sdp' },
+    body: offer,
+  })
+  assert.equal(res.status, 401)
+  const body = await res.json()
+  assert.equal(body.code, 'unauthorized')
+  assert.deepEqual(pageErrors, [])
+})

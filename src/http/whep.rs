@@ -1,0 +1,97 @@
+//! WHEP (WebRTC-HTTP egress, draft-ietf-wish-whep): standard players watch a room's live
+//! preview. `POST /whep/{room}` with `Authorization: Bearer <room ticket>` and an SDP offer
+//! (`application/sdp`) → `201 Created`, the SDP answer, and `Location: /whep/{room}/{session}`;
+//! `DELETE` on that location hangs up. The session part is an HMAC-signed token naming the
+//! viewer, so only whoever holds the answer can end the stream.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use actors::media::peer::MAX_SDP_BYTES;
+use actors::registry::GetRoom;
+use actors::room::{StopLive, WatchLive};
+use protocol::ErrorCode;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::auth::tickets::TicketError;
+use crate::state::{unix_now, AppState};
+
+/// A WHEP session token stays valid this long (the stream itself ends when the peer goes).
+pub const WHEP_SESSION_TTL_SECS: i64 = 24 * 3600;
+
+fn room_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))
+}
+
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "send a room ticket as Authorization: Bearer <ticket>"))
+}
+
+/// `POST /whep/{room}`.
+pub async fn offer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let room = room_id(&path)?;
+    let user = state
+        .tickets
+        .verify(bearer(&req)?, room, unix_now())
+        .map_err(|err| match err {
+            TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
+            TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
+        })?;
+    // The member's current role, not the one at ticket time: a removed member watches nothing.
+    crate::http::room_routes::role_in(&state, room, user).await?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.trim().eq_ignore_ascii_case("application/sdp") {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the offer as application/sdp"));
+    }
+    if body.len() > MAX_SDP_BYTES {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("the offer is longer than {MAX_SDP_BYTES} bytes")));
+    }
+    let offer = String::from_utf8(body.to_vec()).map_err(|_| ApiError::new(ErrorCode::InvalidSdp, "the offer is not UTF-8"))?;
+    let unavailable = || ApiError::new(ErrorCode::Unavailable, "the room is unavailable");
+    let room_addr = state.registry.send(GetRoom(room)).await.map_err(|_| unavailable())?;
+    let answer = room_addr
+        .send(WatchLive { session: None, offer })
+        .await
+        .map_err(|_| unavailable())?
+        .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let token = state
+        .tickets
+        .sign(room, Uuid::from_u64_pair(0, answer.viewer), unix_now() + WHEP_SESSION_TTL_SECS);
+    Ok(HttpResponse::Created()
+        .insert_header((header::CONTENT_TYPE, "application/sdp"))
+        .insert_header((header::LOCATION, format!("/whep/{room}/{token}")))
+        .body(answer.sdp))
+}
+
+/// `DELETE /whep/{room}/{session}`.
+pub async fn hang_up(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (room, token) = path.into_inner();
+    let room = room_id(&room)?;
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such WHEP session");
+    let viewer = state
+        .tickets
+        .verify(&token, room, unix_now())
+        .map_err(|_| not_found())?
+        .as_u64_pair()
+        .1;
+    let room_addr = state.registry.send(GetRoom(room)).await.map_err(|_| not_found())?;
+    match room_addr.send(StopLive(viewer)).await {
+        Ok(true) => Ok(HttpResponse::Ok().finish()),
+        _ => Err(not_found()),
+    }
+}

@@ -40,8 +40,15 @@ fn ice_servers() -> Result<Vec<actors::media::IceServer>, String> {
     let Some(list) = env("REELROOM_ICE_SERVERS") else {
         return Ok(Vec::new());
     };
-    let urls: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    if let Some(bad) = urls.iter().find(|u| !["stun:", "stuns:", "turn:", "turns:"].iter().any(|p| u.starts_with(p))) {
+    let urls: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(bad) = urls
+        .iter()
+        .find(|u| !["stun:", "stuns:", "turn:", "turns:"].iter().any(|p| u.starts_with(p)))
+    {
         return Err(format!("REELROOM_ICE_SERVERS: {bad:?} is not a stun: or turn: URL"));
     }
     Ok(vec![actors::media::IceServer {
@@ -59,7 +66,12 @@ fn media() -> Result<Option<actors::media::MediaConfig>, String> {
         ice_servers: ice_servers()?,
         bind_ip: env_parse("REELROOM_MEDIA_IP", std::net::IpAddr::from([127, 0, 0, 1]))?,
         public_ips: env("REELROOM_MEDIA_PUBLIC_IPS")
-            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
     }))
 }

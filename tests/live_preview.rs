@@ -59,7 +59,11 @@ async fn viewers_watch_the_clip_sharpen_step_by_step() {
 
     let pictures = live.pictures();
     let sent = r.server.metric("reelroom_media_frames_sent_total").await;
-    assert!(pictures.len() >= 8 + 16, "a frame per step, then the clip: got {}", pictures.len());
+    assert!(
+        pictures.len() >= 8 + 16,
+        "a frame per step, then the clip: got {}",
+        pictures.len()
+    );
     assert!(
         pictures.len() as f64 >= 0.95 * sent,
         "decoded {} of {sent} frames sent",
@@ -101,13 +105,22 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(refused.json::<Value>().await.unwrap()["code"], "unauthorized");
     let other_room = format!("{}/whep/{}", r.server.url, uuid::Uuid::new_v4());
-    assert_eq!(whep(&other_room, &ticket, "application/sdp", offer.clone()).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        whep(&other_room, &ticket, "application/sdp", offer.clone())
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let wrong_type = whep(&url, &ticket, "text/plain", offer.clone()).await;
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let garbage = whep(&url, &ticket, "application/sdp", "v=0\r\nnot sdp".into()).await;
     assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
     assert_eq!(garbage.json::<Value>().await.unwrap()["code"], "invalid_sdp");
-    assert_eq!(r.server.metric("reelroom_media_viewers").await, 0.0, "no stream for them");
+    assert_eq!(
+        r.server.metric("reelroom_media_viewers").await,
+        0.0,
+        "no stream for them"
+    );
 
     let (live, offer) = LiveViewer::offer().await;
     let created = whep(&url, &ticket, "application/sdp", offer).await;
@@ -119,9 +132,17 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
     assert_eq!(r.server.metric("reelroom_media_viewers").await, 1.0);
 
     let client = reqwest::Client::new();
-    let hang_up = client.delete(format!("{}{location}", r.server.url)).send().await.unwrap();
+    let hang_up = client
+        .delete(format!("{}{location}", r.server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(hang_up.status(), StatusCode::OK);
-    let again = client.delete(format!("{}{location}", r.server.url)).send().await.unwrap();
+    let again = client
+        .delete(format!("{}{location}", r.server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.server.metric("reelroom_media_viewers").await, 0.0);
 }
@@ -137,7 +158,13 @@ async fn the_owner_goes_on_air_and_viewers_watch_chunk_after_chunk() {
 
     let (live, offer) = LiveViewer::offer().await;
     send(&mut viewer, json!({"type": "webrtc_offer", "sdp": offer})).await;
-    live.accept(next_of(&mut viewer, &["webrtc_answer"]).await["sdp"].as_str().unwrap().to_string()).await;
+    live.accept(
+        next_of(&mut viewer, &["webrtc_answer"]).await["sdp"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+    .await;
     assert!(live.connected(Duration::from_secs(10)).await);
 
     send(&mut owner, json!({"type": "set_on_air", "on_air": true})).await;

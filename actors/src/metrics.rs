@@ -188,7 +188,10 @@ impl Metrics {
             .render("reelroom_room_load_seconds", "Time to load a room", out);
         self.media_encode
             .render("reelroom_media_encode_seconds", "Time to encode one live frame", out);
-        self.media_fanout
-            .render("reelroom_media_fanout_seconds", "Time to write one live frame to every viewer", out);
+        self.media_fanout.render(
+            "reelroom_media_fanout_seconds",
+            "Time to write one live frame to every viewer",
+            out,
+        );
     }
 }

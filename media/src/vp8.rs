@@ -39,7 +39,9 @@ impl Vp8Encoder {
     /// An encoder for `width × height` (even) RGB frames at `fps`.
     pub fn new(width: u32, height: u32, fps: u32) -> Result<Self, MediaError> {
         if width == 0 || height == 0 || width % 2 == 1 || height % 2 == 1 || fps == 0 {
-            return Err(MediaError::Encoder(format!("vp8: bad size {width}×{height} at {fps} fps")));
+            return Err(MediaError::Encoder(format!(
+                "vp8: bad size {width}×{height} at {fps} fps"
+            )));
         }
         let encoder = VpxEncoder::new(VpxEncoderConfig {
             width,
@@ -123,7 +125,10 @@ mod tests {
             assert_eq!((*w, *h), (64, 64));
             let centre = &rgb[(32 * 64 + 32) * 3..(32 * 64 + 32) * 3 + 3];
             for c in 0..3 {
-                assert!((centre[c] as i32 - colour[c] as i32).abs() < 40, "{centre:?} vs {colour:?}");
+                assert!(
+                    (centre[c] as i32 - colour[c] as i32).abs() < 40,
+                    "{centre:?} vs {colour:?}"
+                );
             }
         }
     }

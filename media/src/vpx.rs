@@ -21,10 +21,7 @@ fn check(call: &'static str, err: sys::vpx_codec_err_t) -> Result<(), VpxError> 
     if err == sys::vpx_codec_err_t::VPX_CODEC_OK {
         Ok(())
     } else {
-        Err(VpxError {
-            call,
-            code: err as i64,
-        })
+        Err(VpxError { call, code: err as i64 })
     }
 }
 
@@ -64,7 +61,10 @@ impl VpxEncoder {
         unsafe {
             let iface = sys::vpx_codec_vp8_cx();
             let mut cfg = MaybeUninit::<sys::vpx_codec_enc_cfg_t>::zeroed().assume_init();
-            check("enc_config_default", sys::vpx_codec_enc_config_default(iface, &mut cfg, 0))?;
+            check(
+                "enc_config_default",
+                sys::vpx_codec_enc_config_default(iface, &mut cfg, 0),
+            )?;
             cfg.g_w = c.width;
             cfg.g_h = c.height;
             cfg.g_timebase = sys::vpx_rational {
@@ -92,7 +92,11 @@ impl VpxEncoder {
             };
             check(
                 "control(cpu_used)",
-                sys::vpx_codec_control_(&mut *enc.ctx, sys::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, c.cpu_used),
+                sys::vpx_codec_control_(
+                    &mut *enc.ctx,
+                    sys::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int,
+                    c.cpu_used,
+                ),
             )?;
             Ok(enc)
         }
@@ -237,7 +241,10 @@ impl VpxDecoder {
                 let (w, h) = (img.d_w as usize, img.d_h as usize);
                 let plane = |i: usize, rows: usize| {
                     let stride = img.stride[i] as usize;
-                    (std::slice::from_raw_parts(img.planes[i], stride * rows).to_vec(), stride)
+                    (
+                        std::slice::from_raw_parts(img.planes[i], stride * rows).to_vec(),
+                        stride,
+                    )
                 };
                 out.push(I420Picture {
                     width: w,

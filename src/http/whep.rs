@@ -30,7 +30,12 @@ fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "send a room ticket as Authorization: Bearer <ticket>"))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "send a room ticket as Authorization: Bearer <ticket>",
+            )
+        })
 }
 
 /// `POST /whep/{room}`.
@@ -56,12 +61,19 @@ pub async fn offer(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !content_type.trim().eq_ignore_ascii_case("application/sdp") {
-        return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the offer as application/sdp"));
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the offer as application/sdp",
+        ));
     }
     if body.len() > MAX_SDP_BYTES {
-        return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("the offer is longer than {MAX_SDP_BYTES} bytes")));
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the offer is longer than {MAX_SDP_BYTES} bytes"),
+        ));
     }
-    let offer = String::from_utf8(body.to_vec()).map_err(|_| ApiError::new(ErrorCode::InvalidSdp, "the offer is not UTF-8"))?;
+    let offer =
+        String::from_utf8(body.to_vec()).map_err(|_| ApiError::new(ErrorCode::InvalidSdp, "the offer is not UTF-8"))?;
     let unavailable = || ApiError::new(ErrorCode::Unavailable, "the room is unavailable");
     let room_addr = state.registry.send(GetRoom(room)).await.map_err(|_| unavailable())?;
     let answer = room_addr
@@ -69,9 +81,11 @@ pub async fn offer(
         .await
         .map_err(|_| unavailable())?
         .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    let token = state
-        .tickets
-        .sign(room, Uuid::from_u64_pair(0, answer.viewer), unix_now() + WHEP_SESSION_TTL_SECS);
+    let token = state.tickets.sign(
+        room,
+        Uuid::from_u64_pair(0, answer.viewer),
+        unix_now() + WHEP_SESSION_TTL_SECS,
+    );
     Ok(HttpResponse::Created()
         .insert_header((header::CONTENT_TYPE, "application/sdp"))
         .insert_header((header::LOCATION, format!("/whep/{room}/{token}")))

@@ -54,10 +54,14 @@ impl PeerConnectionEventHandler for Handler {
             let mut builder = SampleBuilder::new(128, Vp8Packet::default(), 90_000);
             let mut decoder = Vp8Decoder::new().unwrap();
             while let Some(event) = track.poll().await {
-                let TrackRemoteEvent::OnRtpPacket(packet) = event else { continue };
+                let TrackRemoteEvent::OnRtpPacket(packet) = event else {
+                    continue;
+                };
                 builder.push(Instant::now(), packet);
                 while let Some(sample) = builder.pop(Instant::now()) {
-                    let Ok(pictures) = decoder.decode(&sample.data) else { continue };
+                    let Ok(pictures) = decoder.decode(&sample.data) else {
+                        continue;
+                    };
                     let mut kept = shared.pictures.lock().unwrap();
                     for (width, height, rgb) in pictures {
                         kept.push(Picture {
@@ -90,7 +94,11 @@ impl LiveViewer {
             .with_configuration(RTCConfigurationBuilder::new().build())
             .with_media_engine(engine)
             .with_interceptor_registry(registry)
-            .with_setting_engine(SettingEngineBuilder::new().with_multicast_dns_mode(MulticastDnsMode::Disabled).build())
+            .with_setting_engine(
+                SettingEngineBuilder::new()
+                    .with_multicast_dns_mode(MulticastDnsMode::Disabled)
+                    .build(),
+            )
             .with_handler(Arc::new(Handler(shared.clone())))
             .with_udp_addrs(vec!["127.0.0.1:0"])
             .build()

@@ -91,4 +91,3 @@ pub async fn next_of(c: &mut Control, kinds: &[&str]) -> Value {
         }
     }
 }
-

@@ -194,7 +194,8 @@ impl Handler<AddCandidate> for MediaActor {
             .map(|v| v.peer.clone());
         Box::pin(async move {
             let peer = peer.ok_or(MediaError::NotFound)?;
-            peer.add_candidate(msg.candidate, msg.sdp_mid, msg.sdp_mline_index).await
+            peer.add_candidate(msg.candidate, msg.sdp_mid, msg.sdp_mline_index)
+                .await
         })
     }
 }

@@ -173,8 +173,14 @@ mod tests {
         k.request_on_loss();
         assert!(k.take(None, t0));
         k.request_on_loss();
-        assert!(!k.take(Some(t0), t0 + Duration::from_millis(100)), "too soon after a keyframe");
-        assert!(k.take(Some(t0), t0 + KEYFRAME_MIN_INTERVAL), "still pending, now allowed");
+        assert!(
+            !k.take(Some(t0), t0 + Duration::from_millis(100)),
+            "too soon after a keyframe"
+        );
+        assert!(
+            k.take(Some(t0), t0 + KEYFRAME_MIN_INTERVAL),
+            "still pending, now allowed"
+        );
         k.request_urgent();
         assert!(k.take(Some(t0), t0));
     }

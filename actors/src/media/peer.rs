@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use actix::Recipient;
 use rtc::ice::mdns::MulticastDnsMode;
+use rtc::interceptor::Slot;
 use rtc::media::Sample;
 use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::media_engine::MIME_TYPE_VP8;
-use rtc::interceptor::Slot;
 use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
 };
@@ -76,7 +76,9 @@ pub struct ViewerTrack {
 
 impl std::fmt::Debug for ViewerTrack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ViewerTrack").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("ViewerTrack")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +116,12 @@ impl std::fmt::Debug for ViewerPeer {
 
 impl ViewerPeer {
     /// Adds a trickled remote candidate.
-    pub async fn add_candidate(&self, candidate: String, sdp_mid: Option<String>, sdp_mline_index: Option<u16>) -> Result<(), MediaError> {
+    pub async fn add_candidate(
+        &self,
+        candidate: String,
+        sdp_mid: Option<String>,
+        sdp_mline_index: Option<u16>,
+    ) -> Result<(), MediaError> {
         self.pc
             .add_ice_candidate(RTCIceCandidateInit {
                 candidate,
@@ -173,10 +180,14 @@ pub async fn negotiate(
     gone: Recipient<ViewerGone>,
 ) -> Result<(String, ViewerPeer, ViewerTrack), MediaError> {
     if offer.len() > MAX_SDP_BYTES {
-        return Err(MediaError::InvalidSdp(format!("the offer is longer than {MAX_SDP_BYTES} bytes")));
+        return Err(MediaError::InvalidSdp(format!(
+            "the offer is longer than {MAX_SDP_BYTES} bytes"
+        )));
     }
     if !offer.lines().any(|l| l.starts_with("m=video")) {
-        return Err(MediaError::InvalidSdp("the offer has no video section to receive".into()));
+        return Err(MediaError::InvalidSdp(
+            "the offer has no video section to receive".into(),
+        ));
     }
     let offer = RTCSessionDescription::offer(offer).map_err(|e| MediaError::InvalidSdp(e.to_string()))?;
     let mut engine = MediaEngine::default();
@@ -185,7 +196,6 @@ pub async fn negotiate(
             RTCRtpCodecParameters {
                 rtp_codec: vp8(),
                 payload_type: VP8_PAYLOAD_TYPE,
-                ..Default::default()
             },
             RtpCodecKind::Video,
         )
@@ -246,7 +256,10 @@ pub async fn negotiate(
             )
             .map_err(peer_err)?,
         );
-        let sender = pc.add_track(track.clone() as Arc<dyn TrackLocal>).await.map_err(peer_err)?;
+        let sender = pc
+            .add_track(track.clone() as Arc<dyn TrackLocal>)
+            .await
+            .map_err(peer_err)?;
         pc.set_remote_description(offer)
             .await
             .map_err(|e| MediaError::InvalidSdp(e.to_string()))?;

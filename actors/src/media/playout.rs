@@ -198,7 +198,10 @@ mod tests {
         assert!(matches!(p.poll(t0 + Duration::from_millis(10)), Next::Wait(_)));
         assert_eq!(red(p.poll(t0 + MIN_FRAME_GAP)), Some(22));
         // No new preview: the animation advances at the clip's rate.
-        assert!(matches!(p.poll(t0 + MIN_FRAME_GAP + Duration::from_millis(50)), Next::Wait(_)));
+        assert!(matches!(
+            p.poll(t0 + MIN_FRAME_GAP + Duration::from_millis(50)),
+            Next::Wait(_)
+        ));
         assert_eq!(red(p.poll(t0 + Duration::from_millis(200))), Some(23));
         assert_eq!(red(p.poll(t0 + Duration::from_millis(330))), Some(20), "wraps around");
         // Long after the last preview the picture holds.

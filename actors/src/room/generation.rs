@@ -359,7 +359,11 @@ impl Handler<JobEvent> for RoomActor {
     fn handle(&mut self, event: JobEvent, ctx: &mut Context<Self>) {
         match &event {
             JobEvent::Progress { frames, .. } => self.stream(StreamInput::Preview(frames.clone())),
-            JobEvent::Finished { job, frames, elapsed_ms } if self.is_air_job(*job) => {
+            JobEvent::Finished {
+                job,
+                frames,
+                elapsed_ms,
+            } if self.is_air_job(*job) => {
                 self.generation.jobs.remove(job);
                 self.air_chunk_finished(frames, Duration::from_millis(*elapsed_ms), ctx);
             }

@@ -144,8 +144,7 @@ impl RoomActor {
         let skip = if air.tail.is_empty() { 0 } else { CONTEXT_FRAMES * per };
         let new = frames.get(skip..).unwrap_or_default().to_vec();
         let now = Instant::now();
-        air.playout_end =
-            air.playout_end.max(now) + Duration::from_secs_f64((new.len() / per) as f64 / FPS as f64);
+        air.playout_end = air.playout_end.max(now) + Duration::from_secs_f64((new.len() / per) as f64 / FPS as f64);
         air.tail = frames[frames.len().saturating_sub(CONTEXT_FRAMES * per)..].to_vec();
         air.job = None;
         air.chunks += 1;
@@ -171,7 +170,9 @@ impl RoomActor {
     fn next_air_chunk(&mut self, ctx: &mut Context<Self>) {
         let Some(air) = self.live.air.as_mut() else { return };
         let (user, chunks, tail) = (air.user, air.chunks, air.tail.clone());
-        let Some(scheduler) = self.config.scheduler.clone() else { return };
+        let Some(scheduler) = self.config.scheduler.clone() else {
+            return;
+        };
         let script = match self.script() {
             Ok(s) => s,
             Err(e) => return self.air_failed(GenerationError::InvalidScript(e), ctx),
@@ -203,22 +204,27 @@ impl RoomActor {
             options,
             events: ctx.address().recipient(),
         };
-        ctx.spawn(scheduler.send(submit).into_actor(self).map(move |res, act, ctx| match res {
-            Ok(Ok(id)) => {
-                act.generation.jobs.insert(id, job);
-                match act.live.air.as_mut() {
-                    Some(air) => air.job = Some(id),
-                    None => {
-                        // Went off air meanwhile.
-                        if let Some(s) = &act.config.scheduler {
-                            s.do_send(Cancel(id));
+        ctx.spawn(
+            scheduler
+                .send(submit)
+                .into_actor(self)
+                .map(move |res, act, ctx| match res {
+                    Ok(Ok(id)) => {
+                        act.generation.jobs.insert(id, job);
+                        match act.live.air.as_mut() {
+                            Some(air) => air.job = Some(id),
+                            None => {
+                                // Went off air meanwhile.
+                                if let Some(s) = &act.config.scheduler {
+                                    s.do_send(Cancel(id));
+                                }
+                            }
                         }
                     }
-                }
-            }
-            Ok(Err(e)) => act.air_failed(GenerationError::Busy(e.to_string()), ctx),
-            Err(_) => act.air_failed(GenerationError::Unavailable("the scheduler is not running".into()), ctx),
-        }));
+                    Ok(Err(e)) => act.air_failed(GenerationError::Busy(e.to_string()), ctx),
+                    Err(_) => act.air_failed(GenerationError::Unavailable("the scheduler is not running".into()), ctx),
+                }),
+        );
     }
 
     fn air_failed(&mut self, error: GenerationError, ctx: &mut Context<Self>) {
@@ -303,7 +309,9 @@ impl Handler<SetOnAir> for RoomActor {
         match (msg.on_air, self.live.air.is_some()) {
             (true, false) => {
                 if self.config.scheduler.is_none() {
-                    return Err(GenerationError::Unavailable("video generation is not enabled on this server".into()));
+                    return Err(GenerationError::Unavailable(
+                        "video generation is not enabled on this server".into(),
+                    ));
                 }
                 self.script().map_err(GenerationError::InvalidScript)?;
                 self.live.air = Some(OnAir {

@@ -7,7 +7,9 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn,rtc=warn,rtc_ice=warn,rtc_dtls=warn,webrtc=warn")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            EnvFilter::new("info,actix_server=warn,rtc=warn,rtc_ice=warn,rtc_dtls=warn,webrtc=warn")
+        }))
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().collect();

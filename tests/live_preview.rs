@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::live_viewer::{LiveViewer, Picture};
+use actors::media::probe::{Picture, ProbeViewer};
 use common::scene::{control, next_of, room_with_shot, send};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -41,13 +41,13 @@ async fn viewers_watch_the_clip_sharpen_step_by_step() {
     let mut owner = control(&r, &r.owner).await;
     let mut viewer = control(&r, &r.viewer).await;
     // A viewer (role) watches: offer → answer over the control socket.
-    let (live, offer) = LiveViewer::offer().await;
+    let (live, offer) = ProbeViewer::offer(true).await.unwrap();
     send(&mut viewer, json!({"type": "webrtc_offer", "sdp": offer})).await;
     let answer = next_of(&mut viewer, &["webrtc_answer", "error"]).await;
     assert_eq!(answer["type"], "webrtc_answer", "{answer}");
     let sdp = answer["sdp"].as_str().unwrap();
     assert!(sdp.contains("VP8") && sdp.contains("a=candidate"), "{sdp}");
-    live.accept(sdp.to_string()).await;
+    live.accept(sdp.to_string()).await.unwrap();
     assert!(live.connected(Duration::from_secs(10)).await, "the viewer connects");
     assert_eq!(r.server.metric("reelroom_media_viewers").await, 1.0);
 
@@ -100,7 +100,7 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
     let url = format!("{}/whep/{}", r.server.url, r.id);
     let ticket = r.viewer.ticket(&r.id).await;
 
-    let (_, offer) = LiveViewer::offer().await;
+    let (_, offer) = ProbeViewer::offer(true).await.unwrap();
     let refused = whep(&url, "bogus", "application/sdp", offer.clone()).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(refused.json::<Value>().await.unwrap()["code"], "unauthorized");
@@ -122,12 +122,12 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
         "no stream for them"
     );
 
-    let (live, offer) = LiveViewer::offer().await;
+    let (live, offer) = ProbeViewer::offer(true).await.unwrap();
     let created = whep(&url, &ticket, "application/sdp", offer).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let location = created.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with(&format!("/whep/{}/", r.id)), "{location}");
-    live.accept(created.text().await.unwrap()).await;
+    live.accept(created.text().await.unwrap()).await.unwrap();
     assert!(live.connected(Duration::from_secs(10)).await);
     assert_eq!(r.server.metric("reelroom_media_viewers").await, 1.0);
 
@@ -156,15 +156,10 @@ async fn the_owner_goes_on_air_and_viewers_watch_chunk_after_chunk() {
     send(&mut viewer, json!({"type": "set_on_air", "on_air": true})).await;
     assert_eq!(next_of(&mut viewer, &["error"]).await["code"], "forbidden");
 
-    let (live, offer) = LiveViewer::offer().await;
+    let (live, offer) = ProbeViewer::offer(true).await.unwrap();
     send(&mut viewer, json!({"type": "webrtc_offer", "sdp": offer})).await;
-    live.accept(
-        next_of(&mut viewer, &["webrtc_answer"]).await["sdp"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    )
-    .await;
+    let answer = next_of(&mut viewer, &["webrtc_answer"]).await;
+    live.accept(answer["sdp"].as_str().unwrap().to_string()).await.unwrap();
     assert!(live.connected(Duration::from_secs(10)).await);
 
     send(&mut owner, json!({"type": "set_on_air", "on_air": true})).await;

@@ -30,6 +30,14 @@ impl Histogram {
         self.sum_ns.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
     }
 
+    /// Observations so far and their sum in seconds.
+    pub fn count_and_sum(&self) -> (u64, f64) {
+        (
+            self.count.load(Ordering::Relaxed),
+            self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9,
+        )
+    }
+
     /// Renders the histogram's lines in Prometheus text format.
     pub fn render(&self, name: &str, help: &str, out: &mut String) {
         use std::fmt::Write;
@@ -77,6 +85,8 @@ pub struct Metrics {
     pub media_viewers: AtomicU64,
     /// Live-preview frames encoded (once per room, whatever the number of viewers).
     pub media_frames_encoded: AtomicU64,
+    /// Denoising previews that went into the live stream (the rest of its frames animate them).
+    pub media_previews_streamed: AtomicU64,
     /// Live-preview frames written to viewers' tracks (one per viewer per frame).
     pub media_frames_sent: AtomicU64,
     /// Encoded frames dropped because the fan-out fell behind (a keyframe follows).
@@ -152,6 +162,12 @@ impl Metrics {
                 "reelroom_media_frames_encoded_total",
                 "Live-preview frames encoded",
                 &self.media_frames_encoded,
+                "counter",
+            ),
+            (
+                "reelroom_media_previews_streamed_total",
+                "Denoising previews put into live streams",
+                &self.media_previews_streamed,
                 "counter",
             ),
             (

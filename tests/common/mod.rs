@@ -4,7 +4,6 @@
 
 pub mod api;
 pub mod db;
-pub mod live_viewer;
 pub mod scene;
 pub mod server;
 pub mod yclient;

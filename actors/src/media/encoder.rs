@@ -111,11 +111,17 @@ fn run(
     let mut playout = Playout::new(source * source * 3);
     let mut last_keyframe: Option<Instant> = None;
     let frame_duration = Duration::from_secs(1) / STREAM_FPS;
+    let mut previews_counted = 0;
     loop {
         let now = Instant::now();
         let wait = match playout.poll(now) {
             Next::Frame(frame) => {
                 let big = upscale(frame, source, scale);
+                let shown = playout.previews_shown;
+                metrics
+                    .media_previews_streamed
+                    .fetch_add(shown - previews_counted, Ordering::Relaxed);
+                previews_counted = shown;
                 let force = keyframes.take(last_keyframe, now);
                 let started = Instant::now();
                 match encoder.encode(&big, force) {

@@ -10,6 +10,7 @@ pub mod encoder;
 pub mod fanout;
 pub mod peer;
 pub mod playout;
+pub mod probe;
 pub mod rtcp;
 
 pub use actor::{

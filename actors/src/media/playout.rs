@@ -55,6 +55,8 @@ pub struct Playout {
     last: Option<(Frames, usize)>,
     refresh: bool,
     last_sent: Option<Instant>,
+    /// Previews that went out (each at most once, as soon as the schedule allowed).
+    pub previews_shown: u64,
 }
 
 impl Playout {
@@ -71,6 +73,7 @@ impl Playout {
             last: None,
             refresh: false,
             last_sent: None,
+            previews_shown: 0,
         }
     }
 
@@ -137,6 +140,7 @@ impl Playout {
             } else if let Some(wait) = self.due(now, gap) {
                 return Next::Wait(wait);
             } else {
+                self.previews_shown += u64::from(fresh);
                 self.preview_fresh = false;
                 self.animation += 1;
                 Some(self.frame(&preview, self.animation))
@@ -206,6 +210,7 @@ mod tests {
         assert_eq!(red(p.poll(t0 + Duration::from_millis(330))), Some(20), "wraps around");
         // Long after the last preview the picture holds.
         assert_eq!(p.poll(t0 + PREVIEW_HOLD + Duration::from_secs(1)), Next::Idle);
+        assert_eq!(p.previews_shown, 2, "two previews, the rest animation");
     }
 
     #[test]

@@ -104,6 +104,9 @@ ts: torch
 bench: torch
 	$(CARGO) bench -p engine --bench sampler
 	$(CARGO) bench -p actors --bench live_edit
+	$(CARGO) bench -p actors --bench live_media -- encode
+	$(CARGO) bench -p actors --bench live_media -- viewers --viewers 200
+	$(CARGO) bench -p actors --bench live_media -- pipeline --runs 5
 	$(CARGO) bench --bench fanout -- --rooms 100 --peers 10
 	$(CARGO) bench --bench fanout -- --rooms 1 --peers 200
 	$(CARGO) bench --bench room_load

@@ -4,17 +4,7 @@
 // the owner goes on and off air; a bogus ticket gets no control socket and no WHEP stream.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-
-const BASE = process.env.REELROOM_URL
-if (!BASE) throw new Error('REELROOM_URL is not set: run through scripts/with-server.mjs')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
-const RUN = Date.now().toString(36).slice(-5)
-const PASSWORD = 'popcorn-and-film'
+import { BASE, RUN, artifactPath, createRoom, launchBrowser, objectColour, openPage, pressGenerate, submitSignUp, waitForJobPhase, writeFirstShot } from './support/browser.mjs'
 
 let browser
 let page
@@ -22,41 +12,13 @@ let roomId
 const pageErrors = []
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      // WebRTC on loopback only (shared/research/webrtc-media.md §5.2): both flags are needed
-      '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
-    ],
-  })
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } })
-  page = await context.newPage()
-  page.setDefaultTimeout(20000)
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  browser = await launchBrowser({ webrtc: true })
+  page = await openPage(browser, pageErrors)
 })
 
 after(async () => {
   await browser?.close()
 })
-
-const panel = () => page.getByTestId('generate-panel')
-
-/** Presses Generate until the server takes a new job (an edit may still be on its way). */
-async function generate() {
-  const before = await panel().getAttribute('data-job-id')
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await page.getByTestId('generate').click()
-    try {
-      await page.waitForFunction((b) => document.querySelector('[data-testid="generate-panel"]')?.dataset.jobId !== b, before, { timeout: 1500 })
-      return
-    } catch {
-      // refused (e.g. the prompt had not reached the server yet): try again
-    }
-  }
-  throw new Error('the server never took the job')
-}
 
 /** `reelroom_media_frames_sent_total` from /metrics (Prometheus text), summed over its label sets. */
 async function framesSent() {
@@ -71,23 +33,10 @@ async function framesSent() {
 }
 
 test('the live preview shows the generation as it renders', async () => {
-  await page.goto(`${BASE}/#/login`)
-  await page.getByTestId('tab-signup').click()
-  await page.getByTestId('auth-username').fill(`live_${RUN}`)
-  await page.getByTestId('auth-password').fill(PASSWORD)
-  await page.getByTestId('auth-submit').click()
-  await page.getByTestId('new-room-title').fill('Live red ball')
-  await page.getByTestId('create-room').click()
-  await page.waitForURL(/#\/room\//)
-  roomId = decodeURIComponent(/#\/room\/([^/?#]+)/.exec(page.url())[1])
-  await page.locator('[data-testid="connection-status"][data-state="synced"]').waitFor()
-  await page.locator('[data-testid="shot"]').first().waitFor()
-  await page.locator('[data-testid="shot"] .cm-content').first().click()
-  await page.keyboard.type('a red ball bouncing on the floor')
-  const duration = page.locator('[data-testid="shot"] [data-field="duration_s"]').first()
-  await duration.fill('2')
-  await duration.press('Tab')
-  await page.waitForTimeout(300) // let the edit reach the server before generating
+  await submitSignUp(page, `live_${RUN}`)
+  const roomUrl = await createRoom(page, 'Live red ball')
+  roomId = decodeURIComponent(/#\/room\/([^/?#]+)/.exec(roomUrl)[1])
+  await writeFirstShot(page, 'a red ball bouncing on the floor', 2)
 
   const live = page.getByTestId('live-video')
   const box = await live.boundingBox()
@@ -123,12 +72,12 @@ test('the live preview shows the generation as it renders', async () => {
   await page.waitForFunction(() => window.__liveProbe.base !== null)
   const sentBefore = await framesSent()
 
-  await generate()
-  await panel().and(page.locator('[data-phase="finished"]')).waitFor({ timeout: 90000 })
+  await pressGenerate(page)
+  await waitForJobPhase(page, 'finished', 90000)
   await page.waitForTimeout(1000)
   const sent = (await framesSent()) - sentBefore
 
-  const seen = await live.evaluate(async (v) => {
+  const frame = await live.evaluate(async (v) => {
     const probe = window.__liveProbe
     clearInterval(probe.timer)
     const stats = await window.__reelroomLive.pc.getStats()
@@ -143,29 +92,17 @@ test('the live preview shows the generation as it renders', async () => {
     c.height = v.videoHeight || 1
     const g = c.getContext('2d')
     if (v.videoWidth) g.drawImage(v, 0, 0)
-    const px = g.getImageData(0, 0, c.width, c.height).data
-    // As in generate.test.mjs: the object's pixels are the saturated ones, not the muted background.
-    let sx = 0, sy = 0, n = 0, sr = 0, sg = 0, sb = 0
-    for (let i = 0; i < px.length; i += 4) {
-      const [r, gg, b] = [px[i] / 255, px[i + 1] / 255, px[i + 2] / 255]
-      const mx = Math.max(r, gg, b), mn = Math.min(r, gg, b), ch = mx - mn
-      if (ch < 0.35) continue
-      let hue = mx === r ? ((gg - b) / ch + 6) % 6 : mx === gg ? (b - r) / ch + 2 : (r - gg) / ch + 4
-      hue *= Math.PI / 3
-      sx += Math.cos(hue); sy += Math.sin(hue); n++
-      sr += r; sg += gg; sb += b
-    }
     return {
       decoded: (inbound?.framesDecoded ?? 0) - probe.base,
       codec: inbound && byId[inbound.codecId]?.mimeType,
       firstFrameMs: probe.firstAt !== null && probe.clickAt !== null ? Math.round(probe.firstAt - probe.clickAt) : null,
       width: v.videoWidth,
       height: v.videoHeight,
-      objectPixels: n,
-      hueDeg: ((Math.atan2(sy, sx) * 180) / Math.PI + 360) % 360,
-      rgb: n ? [sr / n, sg / n, sb / n] : [0, 0, 0],
+      rgba: g.getImageData(0, 0, c.width, c.height).data,
     }
   })
+  // the object's pixels are the saturated ones, not the muted background
+  const seen = { ...frame, ...objectColour(frame.rgba) }
   console.log(`live: click→first frame ${seen.firstFrameMs} ms, frames sent ${sent}, decoded ${seen.decoded}`)
   assert.ok(sent > 0, `the server sent frames to the live track (${sent})`)
   assert.ok(seen.decoded >= 0.8 * sent, `decoded ${seen.decoded} of ${sent} frames sent`)
@@ -189,7 +126,7 @@ test('the live preview shows the generation as it renders', async () => {
   assert.equal(clip.height, 256)
   assert.ok(Math.abs(clip.duration - 2) < 0.3, `clip lasts ${clip.duration} s`)
   assert.ok(!clip.paused && clip.advanced, 'the draft clip plays')
-  await page.screenshot({ path: join(ARTIFACTS, 'live.png') })
+  await page.screenshot({ path: artifactPath('live.png') })
 })
 
 test('the owner goes on air and off air; the badge follows the server', async () => {

@@ -2,49 +2,18 @@
 // create a room, invite by username, co-edit a shot prompt with remote cursors, and check the viewer is read-only.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { BASE, RUN, artifactPath, createRoom, firstShotPrompt as prompt, launchBrowser, openPage, signUp, submitSignUp, waitSynced as synced } from './support/browser.mjs'
 
-const BASE = process.env.REELROOM_URL
-if (!BASE) throw new Error('REELROOM_URL is not set: run through scripts/with-server.mjs')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
-const RUN = Date.now().toString(36).slice(-5)
 const names = { owner: `ann_${RUN}`, editor: `bob_${RUN}`, viewer: `val_${RUN}` }
-const PASSWORD = 'popcorn-and-film'
 
 let browser
 const pages = {}
 const pageErrors = []
 
-async function newPage(label) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(15000)
-  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`))
-  return page
-}
-
-async function signUp(page, username) {
-  await page.goto(`${BASE}/#/login`)
-  await page.getByTestId('tab-signup').click()
-  await page.getByTestId('auth-username').fill(username)
-  await page.getByTestId('auth-password').fill(PASSWORD)
-  await page.getByTestId('auth-submit').click()
-  await page.getByTestId('current-user').filter({ hasText: username }).waitFor()
-}
-
-const synced = (page) => page.locator('[data-testid="connection-status"][data-state="synced"]').waitFor()
-const prompt = (page) => page.locator('[data-testid="shot"] .cm-content').first()
+const newPage = (label) => openPage(browser, pageErrors, { timeout: 15000, label })
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchBrowser({ autoplay: false })
   for (const role of ['owner', 'editor', 'viewer']) pages[role] = await newPage(role)
 })
 
@@ -59,11 +28,7 @@ test('sign up three users through the UI; a taken name shows the server error', 
   await signUp(pages.owner, names.owner)
 
   const dup = await newPage('dup')
-  await dup.goto(`${BASE}/#/login`)
-  await dup.getByTestId('tab-signup').click()
-  await dup.getByTestId('auth-username').fill(names.owner)
-  await dup.getByTestId('auth-password').fill(PASSWORD)
-  await dup.getByTestId('auth-submit').click()
+  await submitSignUp(dup, names.owner)
   const err = dup.locator('.notice-error')
   await err.waitFor()
   assert.ok((await err.textContent()).trim().length > 0, 'the 409 error message is shown')
@@ -73,13 +38,8 @@ test('sign up three users through the UI; a taken name shows the server error', 
 let roomUrl
 test('owner creates a room and invites an editor and a viewer', async () => {
   const page = pages.owner
-  await page.getByTestId('new-room-title').fill('Desert chase')
-  await page.getByTestId('create-room').click()
-  await page.waitForURL(/#\/room\//)
-  roomUrl = page.url()
-  await synced(page)
-  // the owner's first open of an empty script creates the first shot and the title
-  await page.locator('[data-testid="shot"]').first().waitFor()
+  roomUrl = await createRoom(page, 'Desert chase')
+  // the owner's first open of an empty script creates the first shot (createRoom waited for it) and the title
   await page.locator('[data-testid="room-title"] .cm-content', { hasText: 'Desert chase' }).waitFor()
 
   for (const [who, role] of [[names.editor, 'editor'], [names.viewer, 'viewer']]) {
@@ -119,7 +79,7 @@ test('owner and editor co-edit a prompt and see each other’s cursor', async ()
   await pages.owner.locator(`[data-testid="presence-user"][data-name="${names.editor}"]`).waitFor()
   await editor.locator(`[data-testid="presence-user"][data-name="${names.owner}"]`).waitFor()
   assert.equal(await editor.getByTestId('view-only').isVisible(), false)
-  await pages.owner.screenshot({ path: join(ARTIFACTS, 'studio.png') })
+  await pages.owner.screenshot({ path: artifactPath('studio.png') })
 })
 
 test('viewer sees the text but cannot type', async () => {
@@ -138,7 +98,7 @@ test('viewer sees the text but cannot type', async () => {
   assert.ok(!(await prompt(pages.owner).textContent()).includes('VIEWER'), 'nothing reached the owner')
   for (const field of ['duration_s', 'seed', 'style']) assert.equal(await viewer.locator(`[data-testid="shot"] [data-field="${field}"]`).first().isDisabled(), true, `${field} input disabled`)
   assert.equal(await viewer.getByTestId('add-shot').isVisible(), false)
-  await viewer.screenshot({ path: join(ARTIFACTS, 'studio-viewer.png') })
+  await viewer.screenshot({ path: artifactPath('studio-viewer.png') })
 })
 
 test('shots: add, reorder, per-shot fields and settings sync between editors', async () => {

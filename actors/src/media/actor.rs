@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 use crate::session::SessionId;
 
 /// Viewers of one room served directly; past this, an SFU takes over (docs/ARCHITECTURE.md).
-pub const MAX_VIEWERS_PER_ROOM: usize = 500;
+pub const MAX_VIEWERS_PER_ROOM: usize = 300;
 /// Media actor mailbox.
 pub const MEDIA_MAILBOX: usize = 256;
 

@@ -34,6 +34,12 @@ pub const MAX_SDP_BYTES: usize = 32 * 1024;
 pub const ICE_GATHER_TIMEOUT: Duration = Duration::from_secs(2);
 const VP8_PAYLOAD_TYPE: u8 = 96;
 
+/// Threads that drive every WebRTC connection of the process (UDP, ICE, DTLS, SRTP): one per
+/// core, shared, so connections never run on a room's arbiter thread.
+pub fn media_reactor_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Where viewers' media flows: ICE servers for browsers behind NAT, the address media sockets
 /// bind, and public addresses to advertise instead (1:1 NAT).
 #[derive(Debug, Clone)]
@@ -230,6 +236,7 @@ pub async fn negotiate(
             gone,
         }))
         .with_udp_addrs(vec![std::net::SocketAddr::new(config.bind_ip, 0)])
+        .with_dedicated_reactor_pool_size(media_reactor_threads())
         .build()
         .await
         .map_err(peer_err)?;

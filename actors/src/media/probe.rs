@@ -129,6 +129,7 @@ impl ProbeViewer {
                 decode,
             }))
             .with_udp_addrs(vec!["127.0.0.1:0"])
+            .with_dedicated_reactor_pool_size(super::peer::media_reactor_threads())
             .build()
             .await
             .map_err(err)?;

@@ -108,6 +108,27 @@ pub struct TicketView {
     pub expires_at: i64,
 }
 
+/// `POST /api/rooms/{id}/share` (owner only): a link that lets any signed-in person join the
+/// room as a viewer (to watch it on air, say): `#/join/{room_id}/{token}` in the web app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ShareLinkView {
+    /// Opaque; `POST /api/rooms/{id}/join` takes it.
+    pub token: String,
+    /// Unix seconds after which the link no longer admits anyone.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub expires_at: i64,
+}
+
+/// `POST /api/rooms/{id}/join`: join through a share link. Answered with the caller's role
+/// (viewer, or their existing role if they were already a member).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct JoinRoom {
+    /// The share link's token.
+    pub invite: String,
+}
+
 /// `GET /api/clips/{id}`: a clip and what made it (drafts: visible to their owner only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -77,6 +77,8 @@ fn typescript_twin_matches_rust_types() {
     check::<RoomDetail>(&cfg, &mut stale);
     check::<SetMemberRole>(&cfg, &mut stale);
     check::<TicketView>(&cfg, &mut stale);
+    check::<ShareLinkView>(&cfg, &mut stale);
+    check::<JoinRoom>(&cfg, &mut stale);
     check::<ClipView>(&cfg, &mut stale);
     check::<ClientMessage>(&cfg, &mut stale);
     check::<ServerMessage>(&cfg, &mut stale);

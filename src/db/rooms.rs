@@ -102,6 +102,21 @@ impl Db {
         Ok(changed == 1)
     }
 
+    /// Adds `user` to `room` as a viewer unless they are a member already; returns their role
+    /// afterwards (`None` if the room does not exist).
+    pub async fn join_as_viewer(&self, room: Uuid, user: Uuid) -> Result<Option<Role>, DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO room_members (room_id, user_id, role)
+                 SELECT id, $2, 'viewer' FROM rooms WHERE id = $1
+                 ON CONFLICT (room_id, user_id) DO NOTHING",
+                &[&room, &user],
+            )
+            .await?;
+        Ok(self.room_access(room, user).await?.and_then(|(_, role)| role))
+    }
+
     /// Removes a non-owner member; returns whether a row was removed.
     pub async fn remove_member(&self, room: Uuid, user: Uuid) -> Result<bool, DbError> {
         let removed = self

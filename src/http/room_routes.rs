@@ -1,11 +1,13 @@
-//! `/api/rooms/*`: create and list rooms, manage members (owner only), issue tickets.
+//! `/api/rooms/*`: create and list rooms, manage members (owner only), issue tickets, share
+//! links that admit viewers.
 //! Membership changes are pushed to the loaded room so live connections follow at once.
 
 use actix_web::{web, HttpResponse};
 use actors::registry::NotifyMember;
 use actors::room::MemberChanged;
 use protocol::{
-    CreateRoom, ErrorCode, MemberView, Role, RoomDetail, RoomView, SetMemberRole, TicketView, MAX_ROOM_TITLE_CHARS,
+    CreateRoom, ErrorCode, JoinRoom, MemberView, Role, RoomDetail, RoomView, SetMemberRole, ShareLinkView, TicketView,
+    MAX_ROOM_TITLE_CHARS,
 };
 use uuid::Uuid;
 
@@ -155,5 +157,60 @@ pub async fn ticket(
         ticket,
         role,
         expires_at,
+    }))
+}
+
+/// A share link stays valid this long.
+pub const SHARE_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
+/// The subject share-link tokens are signed for: not a user id (no user has it; real ids are
+/// random v4 UUIDs), so a share token can never pass as a room ticket, nor a ticket as a link.
+const SHARE_LINK_SUBJECT: Uuid = Uuid::from_u64_pair(0x5348_4152_454c_494e, 0); // "SHARELIN"
+
+/// `POST /api/rooms/{id}/share` (owner only): a link that admits viewers.
+pub async fn share(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let room = room_id(&path)?;
+    let (_, role) = role_in(&state, room, user.id).await?;
+    if role != Role::Owner {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the room's owner can share it",
+        ));
+    }
+    let expires_at = unix_now() + SHARE_LINK_TTL_SECS;
+    let token = state.tickets.sign(room, SHARE_LINK_SUBJECT, expires_at);
+    Ok(HttpResponse::Ok().json(ShareLinkView { token, expires_at }))
+}
+
+/// `POST /api/rooms/{id}/join` with `{"invite": token}`: joins as a viewer (an existing member
+/// keeps their role).
+pub async fn join(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<JoinRoom>,
+) -> Result<HttpResponse, ApiError> {
+    let room = room_id(&path)?;
+    let refused = || {
+        ApiError::new(
+            ErrorCode::Forbidden,
+            "this share link is not valid (expired, or for another room)",
+        )
+    };
+    match state.tickets.verify(&body.invite, room, unix_now()) {
+        Ok(subject) if subject == SHARE_LINK_SUBJECT => {}
+        _ => return Err(refused()),
+    }
+    let role = state
+        .db
+        .join_as_viewer(room, user.id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such room"))?;
+    Ok(HttpResponse::Ok().json(MemberView {
+        username: user.username,
+        role,
     }))
 }

@@ -18,6 +18,9 @@ use crate::state::{unix_now, AppState};
 
 /// A WHEP session token stays valid this long (the stream itself ends when the peer goes).
 pub const WHEP_SESSION_TTL_SECS: i64 = 24 * 3600;
+/// High half of the subject WHEP session tokens are signed for (the low half is the viewer): not
+/// a user id (those are random v4 UUIDs), so a session token never passes as a room ticket.
+const WHEP_SUBJECT_TAG: u64 = 0x5748_4550_5345_5353; // "WHEPSESS"
 
 fn room_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))
@@ -97,12 +100,14 @@ pub async fn hang_up(state: web::Data<AppState>, path: web::Path<(String, String
     let (room, token) = path.into_inner();
     let room = room_id(&room)?;
     let not_found = || ApiError::new(ErrorCode::NotFound, "no such WHEP session");
-    let viewer = state
+    let (tag, viewer) = state
         .tickets
         .verify(&token, room, unix_now())
         .map_err(|_| not_found())?
-        .as_u64_pair()
-        .1;
+        .as_u64_pair();
+    if tag != WHEP_SUBJECT_TAG {
+        return Err(not_found());
+    }
     let room_addr = state.registry.send(GetRoom(room)).await.map_err(|_| not_found())?;
     match room_addr.send(StopLive(viewer)).await {
         Ok(true) => Ok(HttpResponse::Ok().finish()),

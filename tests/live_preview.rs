@@ -137,7 +137,12 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
         .send()
         .await
         .unwrap();
-    assert_eq!(hang_up.status(), StatusCode::OK);
+    assert_eq!(
+        hang_up.status(),
+        StatusCode::OK,
+        "{location}: {:?}",
+        hang_up.text().await
+    );
     let again = client
         .delete(format!("{}{location}", r.server.url))
         .send()

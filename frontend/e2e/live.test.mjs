@@ -1,14 +1,16 @@
 // Browser end-to-end test of the live preview (playwright-core + Debian Chromium): the studio's
 // receive-only WebRTC video connects over the control socket, shows the generation as it renders
 // (VP8, nearly every frame the server sent, the prompt's red ball), and prints click → first frame;
-// the owner goes on and off air; a bogus ticket gets no control socket and no WHEP stream.
+// the owner goes on and off air; a viewer who joins by the owner's share link (signing up on the
+// way) watches the room on air but cannot edit, and a bad link says why; a bogus ticket gets no control socket and no WHEP stream.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE, RUN, artifactPath, createRoom, launchBrowser, objectColour, openPage, pressGenerate, submitSignUp, waitForJobPhase, writeFirstShot } from './support/browser.mjs'
+import { BASE, RUN, artifactPath, createRoom, firstShotPrompt, launchBrowser, objectColour, openPage, pressGenerate, submitSignUp, waitForJobPhase, waitSynced, writeFirstShot } from './support/browser.mjs'
 
 let browser
 let page
 let roomId
+let roomUrl
 const pageErrors = []
 
 before(async () => {
@@ -34,7 +36,7 @@ async function framesSent() {
 
 test('the live preview shows the generation as it renders', async () => {
   await submitSignUp(page, `live_${RUN}`)
-  const roomUrl = await createRoom(page, 'Live red ball')
+  roomUrl = await createRoom(page, 'Live red ball')
   roomId = decodeURIComponent(/#\/room\/([^/?#]+)/.exec(roomUrl)[1])
   await writeFirstShot(page, 'a red ball bouncing on the floor', 2)
 
@@ -138,6 +140,99 @@ test('the owner goes on air and off air; the badge follows the server', async ()
   await page.getByTestId('on-air').click()
   await badge.waitFor({ state: 'hidden' })
   assert.equal(await page.getByTestId('on-air').getAttribute('aria-pressed'), 'false')
+})
+
+/** In `page`, the live preview's decoded video frames so far (inbound-rtp framesDecoded). */
+const framesDecoded = (page) => page.evaluate(async () => {
+  let n = 0
+  const stats = await window.__reelroomLive?.pc?.getStats()
+  stats?.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n = s.framesDecoded ?? 0 })
+  return n
+})
+
+test('a viewer joins by the share link and watches the room on air', async () => {
+  assert.ok(roomId, 'the first test created a room')
+  if (!page.url().includes(`#/room/${encodeURIComponent(roomId)}`)) await page.goto(roomUrl)
+  const onAir = page.getByTestId('on-air')
+  await onAir.waitFor()
+  if ((await onAir.getAttribute('aria-pressed')) === 'true') {
+    await onAir.click() // start from off air, whatever ran before
+    await page.locator('[data-testid="on-air"][aria-pressed="false"]').waitFor()
+  }
+
+  // the owner makes a share link
+  await page.getByTestId('share-link').click()
+  const urlField = page.getByTestId('share-link-url')
+  await urlField.waitFor()
+  assert.equal(await urlField.getAttribute('readonly'), '', 'the link field is read-only')
+  const shareUrl = await urlField.inputValue()
+  const prefix = `${BASE}/#/join/${encodeURIComponent(roomId)}/`
+  assert.ok(shareUrl.startsWith(prefix) && shareUrl.length > prefix.length, `share link ${shareUrl}`)
+  await page.getByTestId('share-panel').screenshot({ path: artifactPath('live-share.png') })
+
+  const viewer = await openPage(browser, pageErrors, { label: 'viewer' })
+  try {
+    // signed out, the link leads to sign-in; signing up comes back to the link, which joins the room
+    await viewer.goto(shareUrl)
+    await viewer.waitForURL((u) => u.hash === '#/login')
+    await viewer.locator('.notice-info', { hasText: 'join the room' }).waitFor()
+    await submitSignUp(viewer, `watcher_${RUN}`)
+    await viewer.waitForURL((u) => u.hash === `#/room/${encodeURIComponent(roomId)}`)
+    await waitSynced(viewer)
+    await viewer.waitForFunction(() => window.__reelroomLive?.pc?.connectionState === 'connected', null, { timeout: 30000 })
+    assert.equal(await viewer.getByTestId('my-role').textContent(), 'viewer')
+    assert.equal(await viewer.getByTestId('on-air').isVisible(), false, 'only the owner sees the on-air toggle')
+    assert.equal(await viewer.getByTestId('share-link').isVisible(), false, 'only the owner can share')
+    await page.locator(`[data-testid="member"][data-username="watcher_${RUN}"]`).waitFor()
+
+    // read-only script, as in studio.test.mjs
+    await viewer.getByTestId('view-only').waitFor()
+    const content = firstShotPrompt(viewer)
+    await content.waitFor()
+    assert.equal(await content.getAttribute('contenteditable'), 'false')
+    const before = await content.textContent()
+    await content.click()
+    await viewer.keyboard.type('VIEWER')
+    await viewer.waitForTimeout(500)
+    assert.equal(await content.textContent(), before, 'viewer text unchanged')
+    assert.ok(!(await firstShotPrompt(page).textContent()).includes('VIEWER'), 'nothing reached the owner')
+
+    // on air: the viewer sees the badge and, within 15 s, video: ≥ 8 frames decoded in some 2 s
+    const badge = viewer.getByTestId('on-air-badge')
+    assert.equal(await badge.isVisible(), false)
+    await onAir.click()
+    await badge.waitFor({ state: 'visible' })
+    const samples = [] // [ms, framesDecoded]
+    const t0 = Date.now()
+    let best = 0
+    while (Date.now() - t0 < 15000) {
+      const now = Date.now()
+      const n = await framesDecoded(viewer)
+      samples.push([now, n])
+      const old = samples.find(([t]) => now - t <= 2100)
+      if (old && now - old[0] >= 1900) best = Math.max(best, n - old[1])
+      if (best >= 8) break
+      await viewer.waitForTimeout(250)
+    }
+    console.log(`live: viewer on air decoded ${best} frames in 2 s (${Date.now() - t0} ms after the badge)`)
+    assert.ok(best >= 8, `the viewer decodes the on-air video (${best} frames in 2 s)`)
+    assert.ok(await viewer.getByTestId('live-placeholder').isHidden(), 'the viewer’s placeholder is gone')
+    await viewer.screenshot({ path: artifactPath('live-viewer.png') })
+
+    await onAir.click()
+    await badge.waitFor({ state: 'hidden' })
+    assert.equal(await onAir.getAttribute('aria-pressed'), 'false')
+
+    // a link with a bad token shows the server's reason and a way home
+    await viewer.goto(`${prefix}not-a-real-token`)
+    const refused = viewer.getByTestId('join-error')
+    await refused.waitFor()
+    assert.ok((await refused.textContent()).includes('not valid'), `join error: ${await refused.textContent()}`)
+    await viewer.getByTestId('join-home').click()
+    await viewer.waitForURL((u) => u.hash === '#/')
+  } finally {
+    await viewer.context().close()
+  }
 })
 
 test('a bogus ticket gets no control socket and no WHEP stream', async () => {

@@ -1,5 +1,5 @@
 // Thin fetch wrappers for the REST API; every non-2xx answer becomes an ApiError carrying the server's ErrorBody.
-import type { ErrorBody, MemberRole, MemberView, RoomSummary, RoomView, TicketView, UserView } from './api-types'
+import type { ErrorBody, JoinRoom, MemberRole, MemberView, RoomSummary, RoomView, ShareLinkView, TicketView, UserView } from './api-types'
 
 export class ApiError extends Error {
   constructor(
@@ -64,4 +64,8 @@ export const api = {
     request<MemberView>('PUT', `/api/rooms/${enc(id)}/members/${enc(username)}`, { role }),
   removeMember: (id: string, username: string) => request<void>('DELETE', `/api/rooms/${enc(id)}/members/${enc(username)}`),
   ticket: (id: string) => request<TicketView>('POST', `/api/rooms/${enc(id)}/ticket`),
+  /** Owner only: a share link's token, which admits anyone signed in as a viewer until it expires. */
+  shareRoom: (id: string) => request<ShareLinkView>('POST', `/api/rooms/${enc(id)}/share`),
+  /** Joins through a share link (as a viewer, unless already a member). A 401 is left to the caller. */
+  joinRoom: (id: string, invite: string) => request<MemberView>('POST', `/api/rooms/${enc(id)}/join`, { invite } satisfies JoinRoom, true),
 }

@@ -1,19 +1,26 @@
-// Entry point: registers routes, wires global 401 handling and starts the hash router.
+// Entry point: registers routes, wires global 401 handling (sign in again, then come back) and starts the hash router.
 import './styles.css'
 import { onUnauthorized } from './api'
 import { authPage } from './pages/auth'
+import { joinPage } from './pages/join'
 import { roomsPage } from './pages/rooms'
 import { studioPage } from './pages/studio'
 import { currentPath, navigate, route, startRouter } from './router'
-import { setCurrentUser } from './session'
+import { rememberReturnTo, setCurrentUser } from './session'
 
 route('/login', authPage)
 route('/', roomsPage)
 route('/room/:id', studioPage)
+route('/join/:room/:token', joinPage)
 
 onUnauthorized(() => {
   setCurrentUser(null)
-  if (currentPath() !== '/login') navigate('/login')
+  const path = currentPath()
+  if (path !== '/login') {
+    // come back here once signed in again
+    rememberReturnTo(path)
+    navigate('/login')
+  }
 })
 
 startRouter()

@@ -1,4 +1,4 @@
-// Hash router: maps `#/`, `#/login`, `#/room/<id>` to page mounters and tears the old page down on navigation.
+// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>` to page mounters and tears the old page down on navigation.
 
 export type Cleanup = () => void
 export type Page = (root: HTMLElement, params: Record<string, string>) => Cleanup | void | Promise<Cleanup | void>
@@ -22,9 +22,14 @@ export function route(path: string, page: Page): void {
   routes.push({ pattern: new RegExp(`^${source}$`), keys, page })
 }
 
-export function navigate(path: string): void {
+/** Goes to `path`; with `replace`, the current history entry becomes `path` (Back skips the page left). */
+export function navigate(path: string, { replace = false } = {}): void {
   if (location.hash === `#${path}`) void render()
-  else location.hash = path
+  else if (replace) {
+    // replaceState fires no hashchange: render here
+    history.replaceState(history.state, '', `#${path}`)
+    void render()
+  } else location.hash = path
 }
 
 export function currentPath(): string {

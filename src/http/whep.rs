@@ -86,7 +86,7 @@ pub async fn offer(
         .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     let token = state.tickets.sign(
         room,
-        Uuid::from_u64_pair(0, answer.viewer),
+        Uuid::from_u64_pair(WHEP_SUBJECT_TAG, answer.viewer),
         unix_now() + WHEP_SESSION_TTL_SECS,
     );
     Ok(HttpResponse::Created()

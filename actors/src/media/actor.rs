@@ -3,7 +3,7 @@
 //! and WHEP, sessions leaving, stop), each connection's event handler (`ViewerGone`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use actix::prelude::*;
@@ -39,6 +39,8 @@ pub struct MediaActor {
     fanout: Option<mpsc::Sender<FanoutControl>>,
     viewers: HashMap<ViewerId, Viewer>,
     by_session: HashMap<SessionId, ViewerId>,
+    /// `viewers.len()`, shared with the room (viewers keep a room loaded).
+    viewer_count: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for MediaActor {
@@ -60,7 +62,13 @@ impl MediaActor {
             fanout: None,
             viewers: HashMap::new(),
             by_session: HashMap::new(),
+            viewer_count: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// How many viewers watch, readable by the room without a message.
+    pub fn viewer_count(&self) -> Arc<AtomicUsize> {
+        self.viewer_count.clone()
     }
 
     fn remove(&mut self, id: ViewerId) {
@@ -74,6 +82,7 @@ impl MediaActor {
             let _ = fanout.try_send(FanoutControl::Remove(id));
         }
         self.metrics.media_viewers.fetch_sub(1, Ordering::Relaxed);
+        self.viewer_count.store(self.viewers.len(), Ordering::Relaxed);
         actix::spawn(async move {
             let _ = viewer.peer.pc.close().await;
         });
@@ -155,6 +164,7 @@ impl Handler<Watch> for MediaActor {
                         },
                     );
                     act.metrics.media_viewers.fetch_add(1, Ordering::Relaxed);
+                    act.viewer_count.store(act.viewers.len(), Ordering::Relaxed);
                     if let Some(fanout) = &act.fanout {
                         if fanout.try_send(FanoutControl::Add(track)).is_err() {
                             act.remove(id);

@@ -4,6 +4,8 @@
 //! air keeps generating one chunk after another from the current script, each continuing from
 //! the last frames of the one before, paced so generation stays just ahead of playback.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -29,6 +31,8 @@ pub const AIR_RETRY: Duration = Duration::from_secs(1);
 #[derive(Debug, Default)]
 pub(super) struct RoomLive {
     media: Option<Addr<MediaActor>>,
+    /// The media actor's viewer count (WHEP viewers have no session but keep the room loaded).
+    viewers: Arc<AtomicUsize>,
     air: Option<OnAir>,
     /// Bumped whenever the room goes on air, so a timer of an earlier airing does nothing.
     air_epoch: u64,
@@ -90,9 +94,15 @@ impl RoomActor {
         let config = self.config.media.clone()?;
         if self.live.media.as_ref().is_none_or(|m| !m.connected()) {
             let actor = MediaActor::new(self.room_id, config, self.metrics.clone());
+            self.live.viewers = actor.viewer_count();
             self.live.media = Some(actor.start());
         }
         self.live.media.clone()
+    }
+
+    /// Live viewers now watching (with or without a control session).
+    pub(super) fn live_viewers(&self) -> usize {
+        self.live.viewers.load(Ordering::Relaxed)
     }
 
     /// Frames for viewers, if anyone watches.
@@ -154,7 +164,7 @@ impl RoomActor {
             .saturating_duration_since(now)
             .saturating_sub(elapsed + AIR_LEAD);
         self.schedule_air_chunk(delay, ctx);
-        self.stream(StreamInput::Play(std::sync::Arc::new(new)));
+        self.stream(StreamInput::Play(Arc::new(new)));
     }
 
     /// An on-air chunk failed or was cancelled: retry (failure) or go off air (cancel).

@@ -407,6 +407,7 @@ impl RoomActor {
         }
         self.sync_title(ctx);
         let idle = self.sessions.is_empty()
+            && self.live_viewers() == 0
             && !self.persisting
             && self.pending.is_empty()
             && self.empty_since.is_some_and(|t| t.elapsed() >= self.config.idle_grace);

@@ -1,19 +1,22 @@
 // Sign-in / sign-up page: one form with two modes; shows the server's error messages (409 taken, 401, 400).
+// Afterwards it goes back to the page that sent the user here (a share link, say), else to the rooms.
 import { api, ApiError } from '../api'
 import { h } from '../dom'
 import { brand, notice } from '../layout'
 import { navigate } from '../router'
-import { currentUser, setCurrentUser } from '../session'
+import { currentUser, peekReturnTo, setCurrentUser, takeReturnTo } from '../session'
 
 const NAME_RE = /^[a-z0-9_]{3,32}$/
 
 export async function authPage(root: HTMLElement): Promise<void> {
   if (await currentUser().catch(() => null)) {
-    navigate('/')
+    navigate(takeReturnTo(), { replace: true })
     return
   }
   let mode: 'signin' | 'signup' = 'signin'
   const err = notice('error')
+  const why = notice('info')
+  if (peekReturnTo()?.startsWith('/join/')) why.show('Sign in or create an account to join the room you were invited to.')
   const username = h('input', {
     name: 'username',
     autocomplete: 'username',
@@ -59,7 +62,7 @@ export async function authPage(root: HTMLElement): Promise<void> {
         try {
           const user = mode === 'signup' ? await api.signup(name, pw) : await api.login(name, pw)
           setCurrentUser(user)
-          navigate('/')
+          navigate(takeReturnTo())
         } catch (e) {
           if (e instanceof ApiError && e.status === 401) err.show(e.message || 'Wrong username or password.')
           else err.show(e instanceof Error ? e.message : String(e))
@@ -88,7 +91,7 @@ export async function authPage(root: HTMLElement): Promise<void> {
         h('h1', {}, 'Write the scene together.'),
         h('p', { class: 'muted' }, 'Co-write shot-by-shot video scripts live with your friends — prompts, timings and styles, all in sync.'),
       ),
-      h('section', { class: 'card auth-card' }, form),
+      h('section', { class: 'card auth-card' }, why.el, form),
     ),
   )
   username.focus()

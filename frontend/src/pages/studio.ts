@@ -4,8 +4,8 @@ import type { Role } from '../api-types'
 import { h } from '../dom'
 import { icon } from '../icons'
 import { notice, topbar } from '../layout'
-import { navigate, type Cleanup } from '../router'
-import { currentUser } from '../session'
+import type { Cleanup } from '../router'
+import { currentUser, signInThenReturn } from '../session'
 import { RoomConnection } from '../studio/connection'
 import { ControlSocket } from '../studio/control'
 import { titleEditor } from '../studio/editor'
@@ -14,13 +14,14 @@ import { MembersPanel } from '../studio/members'
 import { PresenceBar } from '../studio/presence'
 import { initEmptyScript, titleText } from '../studio/schema'
 import { SettingsPanel } from '../studio/settings'
+import { SharePanel } from '../studio/share'
 import { ShotList } from '../studio/shot-list'
 import { StatusIndicator } from '../studio/status'
 
 export async function studioPage(root: HTMLElement, params: Record<string, string>): Promise<Cleanup | void> {
   const user = await currentUser().catch(() => null)
-  if (!user) return navigate('/login')
   const roomId = params.id
+  if (!user) return signInThenReturn(`/room/${encodeURIComponent(roomId)}`)
   let room
   try {
     room = await api.getRoom(roomId)
@@ -39,6 +40,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   const shots = new ShotList(conn.doc, awareness, room.role !== 'viewer')
   const settings = new SettingsPanel(conn.doc, room.role !== 'viewer')
   const generate = new GeneratePanel(control)
+  const share = new SharePanel(roomId)
   const banner = notice('error')
   const toast = notice('info')
   const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, icon('eye', 13), 'View only')
@@ -57,6 +59,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
     generate.setEditable(editable)
     title.setEditable(editable)
     members.setRole(role)
+    share.setVisible(role === 'owner' && !removed)
   }
 
   const unsubs: (() => void)[] = []
@@ -113,7 +116,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
         toast.el,
         shots.el,
       ),
-      h('aside', { class: 'studio-side' }, generate.el, members.el, settings.el),
+      h('aside', { class: 'studio-side' }, generate.el, members.el, share.el, settings.el),
     ),
   )
 

@@ -7,11 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use actors::wire;
-use common::scene::{control, next_of, room_with_shot, send, Room};
+use common::scene::{control, next_of, room_with_shot, send, set_first_prompt, Room};
 use common::Api;
 use serde_json::json;
-use yrs::{Any, Array, Map, Transact};
 
 #[tokio::test]
 async fn a_generation_is_followed_by_every_control_socket() {
@@ -56,16 +54,7 @@ async fn a_bad_script_or_request_is_refused_naming_the_field() {
     );
     assert!(e["message"].as_str().unwrap().contains("shots[0].prompt"), "{e}");
     // Fix the prompt; then ask for a shot that does not exist.
-    let update = {
-        let shots = r.script.doc.get_or_insert_array("shots");
-        let mut txn = r.script.doc.transact_mut();
-        let Some(yrs::Out::YMap(shot)) = shots.get(&txn, 0) else {
-            panic!("shot map")
-        };
-        shot.insert(&mut txn, "prompt", Any::from("a red ball"));
-        txn.encode_update_v1()
-    };
-    r.script.send(wire::encode_update(&update)).await;
+    set_first_prompt(&mut r, "a red ball").await;
     r.script.pump(Duration::from_millis(300)).await;
     send(&mut c, json!({"type": "generate", "shot_id": "nope"})).await;
     assert!(next_of(&mut c, &["error"]).await["message"]

@@ -91,3 +91,29 @@ pub async fn next_of(c: &mut Control, kinds: &[&str]) -> Value {
         }
     }
 }
+
+/// Sets the first shot's prompt (as an editor typing would) and lets it reach the room.
+pub async fn set_first_prompt(r: &mut Room, prompt: &str) {
+    let update = {
+        let shots = r.script.doc.get_or_insert_array("shots");
+        let mut txn = r.script.doc.transact_mut();
+        let Some(yrs::Out::YMap(shot)) = shots.get(&txn, 0) else {
+            panic!("shot map")
+        };
+        shot.insert(&mut txn, "prompt", Any::from(prompt));
+        txn.encode_update_v1()
+    };
+    r.script.send(wire::encode_update(&update)).await;
+}
+
+/// Sets one of the script's settings.
+pub async fn set_setting(r: &mut Room, key: &str, value: Any) {
+    let update = {
+        let settings = r.script.doc.get_or_insert_map("settings");
+        let mut txn = r.script.doc.transact_mut();
+        settings.insert(&mut txn, key, value);
+        txn.encode_update_v1()
+    };
+    r.script.send(wire::encode_update(&update)).await;
+    r.script.pump(Duration::from_millis(300)).await;
+}

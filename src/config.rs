@@ -63,6 +63,7 @@ fn media() -> Result<Option<actors::media::MediaConfig>, String> {
         return Ok(None);
     }
     Ok(Some(actors::media::MediaConfig {
+        mark: std::sync::Arc::new(media::NoMark),
         ice_servers: ice_servers()?,
         bind_ip: env_parse("REELROOM_MEDIA_IP", std::net::IpAddr::from([127, 0, 0, 1]))?,
         public_ips: env("REELROOM_MEDIA_PUBLIC_IPS")

@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-            EnvFilter::new("info,actix_server=warn,rtc=warn,rtc_ice=warn,rtc_dtls=warn,webrtc=warn")
+            EnvFilter::new("info,actix_server=warn,rtc=warn,rtc_ice=error,rtc_dtls=error,webrtc=warn")
         }))
         .with_writer(std::io::stderr)
         .init();

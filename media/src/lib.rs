@@ -3,9 +3,11 @@
 //! for display. CPU-heavy and blocking: callers run it on dedicated threads.
 
 pub mod frame;
+pub mod mark;
 pub mod mp4;
 pub mod vp8;
 pub mod vpx;
 
+pub use mark::{FrameMark, NoMark};
 pub use mp4::{encode_mp4, ClipVideo, MediaError, DISPLAY_SCALE};
 pub use vp8::{EncodedFrame, Vp8Decoder, Vp8Encoder};

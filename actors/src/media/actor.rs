@@ -97,7 +97,7 @@ impl Actor for MediaActor {
         ctx.set_mailbox_capacity(MEDIA_MAILBOX);
         let (frames_tx, frames_rx) = mpsc::channel(FANOUT_FRAME_QUEUE);
         let (control_tx, control_rx) = mpsc::channel(FANOUT_CONTROL_QUEUE);
-        match spawn_encoder(self.room, frames_tx, self.metrics.clone()) {
+        match spawn_encoder(self.room, self.config.mark.clone(), frames_tx, self.metrics.clone()) {
             Ok(encoder) => self.encoder = Some(encoder),
             Err(err) => tracing::error!(room = %self.room, %err, "live encoder thread could not start"),
         }

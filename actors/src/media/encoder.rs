@@ -1,6 +1,6 @@
 //! The room's live encoder: one OS thread (never an async or arbiter thread) that owns the VP8
-//! encoder, follows the [`Playout`] schedule, encodes each frame once and hands it to the
-//! room's fan-out. Fed through a bounded queue; keyframe requests arrive through atomics so a
+//! encoder, follows the [`Playout`] schedule, passes each frame through the watermark hook,
+//! encodes it once and hands it to the room's fan-out. Fed through a bounded queue; keyframe requests arrive through atomics so a
 //! PLI never waits behind frames.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use media::{frame::upscale, Vp8Encoder};
+use media::{frame::upscale, FrameMark, Vp8Encoder};
 use tokio::sync::mpsc;
 
 use super::playout::{Next, Playout, StreamInput, STREAM_FPS};
@@ -78,6 +78,7 @@ impl EncoderHandle {
 /// Starts the encoder thread of `room`; encoded frames go to `out`.
 pub fn spawn_encoder(
     room: uuid::Uuid,
+    mark: Arc<dyn FrameMark>,
     out: mpsc::Sender<Arc<EncodedSample>>,
     metrics: Arc<Metrics>,
 ) -> std::io::Result<EncoderHandle> {
@@ -94,13 +95,14 @@ pub fn spawn_encoder(
                     return;
                 }
             };
-            run(encoder, rx, out, &requests, &metrics);
+            run(encoder, mark.as_ref(), rx, out, &requests, &metrics);
         })?;
     Ok(EncoderHandle { tx, keyframes })
 }
 
 fn run(
     mut encoder: Vp8Encoder,
+    mark: &dyn FrameMark,
     rx: Receiver<StreamInput>,
     out: mpsc::Sender<Arc<EncodedSample>>,
     keyframes: &KeyframeRequests,
@@ -112,11 +114,14 @@ fn run(
     let mut last_keyframe: Option<Instant> = None;
     let frame_duration = Duration::from_secs(1) / STREAM_FPS;
     let mut previews_counted = 0;
+    let mut index = 0u64;
     loop {
         let now = Instant::now();
         let wait = match playout.poll(now) {
             Next::Frame(frame) => {
-                let big = upscale(frame, source, scale);
+                let mut big = upscale(frame, source, scale);
+                mark.mark(&mut big, STREAM_SIZE, STREAM_SIZE, index);
+                index += 1;
                 let shown = playout.previews_shown;
                 metrics
                     .media_previews_streamed

@@ -41,9 +41,11 @@ pub fn media_reactor_threads() -> usize {
 }
 
 /// Where viewers' media flows: ICE servers for browsers behind NAT, the address media sockets
-/// bind, and public addresses to advertise instead (1:1 NAT).
+/// bind, public addresses to advertise instead (1:1 NAT), and the watermark every frame gets.
 #[derive(Debug, Clone)]
 pub struct MediaConfig {
+    /// Applied to every live frame before encoding (identity until provenance lands).
+    pub mark: Arc<dyn media::FrameMark>,
     /// STUN/TURN servers (`stun:host:port`, `turn:host:port` with username/credential).
     pub ice_servers: Vec<IceServer>,
     /// Local address for each viewer's UDP socket (`127.0.0.1` on loopback).
@@ -55,6 +57,7 @@ pub struct MediaConfig {
 impl Default for MediaConfig {
     fn default() -> Self {
         MediaConfig {
+            mark: Arc::new(media::NoMark),
             ice_servers: Vec::new(),
             bind_ip: IpAddr::from([127, 0, 0, 1]),
             public_ips: Vec::new(),

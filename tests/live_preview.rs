@@ -141,12 +141,7 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        hang_up.status(),
-        StatusCode::OK,
-        "{location}: {:?}",
-        hang_up.text().await
-    );
+    assert_eq!(hang_up.status(), StatusCode::OK, "{location}");
     let again = client
         .delete(format!("{}{location}", r.server.url))
         .send()
@@ -154,6 +149,26 @@ async fn whep_players_watch_with_a_ticket_and_nobody_watches_without_one() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.server.metric("reelroom_media_viewers").await, 0.0);
+
+    // A removed member's WHEP stream ends with their membership, and no new one starts.
+    let (live, offer) = ProbeViewer::offer(false).await.unwrap();
+    let created = whep(&url, &ticket, "application/sdp", offer).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    live.accept(created.text().await.unwrap()).await.unwrap();
+    assert!(live.connected(Duration::from_secs(10)).await);
+    assert_eq!(r.server.metric("reelroom_media_viewers").await, 1.0);
+    assert_eq!(r.owner.remove_member(&r.id, "viewer").await, StatusCode::NO_CONTENT);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        r.server.metric("reelroom_media_viewers").await,
+        0.0,
+        "removed: the stream ended"
+    );
+    let (_, offer) = ProbeViewer::offer(false).await.unwrap();
+    assert_eq!(
+        whep(&url, &ticket, "application/sdp", offer).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]

@@ -87,7 +87,11 @@ async fn connect(media: &Addr<MediaActor>, n: usize, decode: bool) -> Vec<ProbeV
     for _ in 0..n {
         let (probe, offer) = ProbeViewer::offer(decode).await.expect("offer");
         let answer = media
-            .send(Watch { session: None, offer })
+            .send(Watch {
+                session: None,
+                user: Uuid::new_v4(),
+                offer,
+            })
             .await
             .expect("mailbox")
             .expect("answer");

@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actors::media::peer::MAX_SDP_BYTES;
 use actors::registry::GetRoom;
-use actors::room::{StopLive, WatchLive};
+use actors::room::{LiveViewer, StopLive, WatchLive};
 use protocol::ErrorCode;
 use uuid::Uuid;
 
@@ -80,7 +80,10 @@ pub async fn offer(
     let unavailable = || ApiError::new(ErrorCode::Unavailable, "the room is unavailable");
     let room_addr = state.registry.send(GetRoom(room)).await.map_err(|_| unavailable())?;
     let answer = room_addr
-        .send(WatchLive { session: None, offer })
+        .send(WatchLive {
+            viewer: LiveViewer::Whep(user),
+            offer,
+        })
         .await
         .map_err(|_| unavailable())?
         .map_err(|e| ApiError::new(e.code(), e.to_string()))?;

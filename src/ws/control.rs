@@ -10,8 +10,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::AggregatedMessage;
 use actors::media::MediaError;
 use actors::room::{
-    CancelGeneration, GenerationError, GetMembersOnline, IsOnAir, Leave, LiveCandidate, SetOnAir, StartGeneration,
-    WatchLive,
+    CancelGeneration, GenerationError, GetMembersOnline, IsOnAir, Leave, LiveCandidate, LiveViewer, SetOnAir,
+    StartGeneration, WatchLive,
 };
 use actors::session::{CloseReason, SessionKind};
 use protocol::{ClientMessage, CloseCode, ErrorCode, ServerMessage, PROTOCOL_VERSION};
@@ -139,7 +139,7 @@ async fn run(
                         generation_error(joined.room.send(SetOnAir { session: session_id, on_air }).await)
                     }
                     Ok(ClientMessage::WebrtcOffer { sdp }) => {
-                        let ask = WatchLive { session: Some(session_id), offer: sdp };
+                        let ask = WatchLive { viewer: LiveViewer::Session(session_id), offer: sdp };
                         let answer = joined.room.send(ask).await.map(|r| r.map(|a| ServerMessage::WebrtcAnswer { sdp: a.sdp }));
                         Some(media_error(answer))
                     }

@@ -28,6 +28,7 @@ static NEXT_VIEWER: AtomicU64 = AtomicU64::new(1);
 struct Viewer {
     peer: Arc<ViewerPeer>,
     session: Option<SessionId>,
+    user: Uuid,
 }
 
 /// The room's live preview.
@@ -126,6 +127,8 @@ pub struct WatchAnswer {
 #[rtype(result = "Result<WatchAnswer, MediaError>")]
 pub struct Watch {
     pub session: Option<SessionId>,
+    /// Who watches (their streams end if they are removed from the room).
+    pub user: Uuid,
     pub offer: String,
 }
 
@@ -161,6 +164,7 @@ impl Handler<Watch> for MediaActor {
                         Viewer {
                             peer: Arc::new(peer),
                             session: msg.session,
+                            user: msg.user,
                         },
                     );
                     act.metrics.media_viewers.fetch_add(1, Ordering::Relaxed);
@@ -210,29 +214,35 @@ impl Handler<AddCandidate> for MediaActor {
     }
 }
 
-/// A viewer stops watching: by id (WHEP `DELETE`), or every stream of a session that left.
+/// A viewer stops watching: by id (WHEP `DELETE`), the stream of a session that left, or
+/// every stream of a user removed from the room.
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
 pub enum StopWatching {
     Viewer(ViewerId),
     Session(SessionId),
+    User(Uuid),
 }
 
 impl Handler<StopWatching> for MediaActor {
     type Result = bool;
 
     fn handle(&mut self, msg: StopWatching, _ctx: &mut Context<Self>) -> bool {
-        let id = match msg {
-            StopWatching::Viewer(id) => Some(id),
-            StopWatching::Session(s) => self.by_session.get(&s).copied(),
+        let ids: Vec<ViewerId> = match msg {
+            StopWatching::Viewer(id) => vec![id],
+            StopWatching::Session(s) => self.by_session.get(&s).copied().into_iter().collect(),
+            StopWatching::User(u) => self
+                .viewers
+                .iter()
+                .filter(|(_, v)| v.user == u)
+                .map(|(id, _)| *id)
+                .collect(),
         };
-        match id {
-            Some(id) if self.viewers.contains_key(&id) => {
-                self.remove(id);
-                true
-            }
-            _ => false,
+        let ids: Vec<ViewerId> = ids.into_iter().filter(|id| self.viewers.contains_key(id)).collect();
+        for id in &ids {
+            self.remove(*id);
         }
+        !ids.is_empty()
     }
 }
 

@@ -121,6 +121,9 @@ impl Handler<MemberChanged> for RoomActor {
         }
         if msg.role.is_some() {
             self.announce_members();
+        } else {
+            // Their WHEP streams end too (their sessions' streams ended with the sessions).
+            self.stop_user_streams(msg.user_id);
         }
     }
 }

@@ -53,12 +53,21 @@ struct OnAir {
     last_elapsed: Duration,
 }
 
-/// Watch the live preview: a control session (`session`) or a WHEP viewer (`None`).
+/// Watch the live preview: a control session's user, or a WHEP viewer (ticket already checked).
 #[derive(Message, Debug)]
 #[rtype(result = "Result<WatchAnswer, MediaError>")]
 pub struct WatchLive {
-    pub session: Option<SessionId>,
+    pub viewer: LiveViewer,
     pub offer: String,
+}
+
+/// Who asks to watch.
+#[derive(Debug, Clone, Copy)]
+pub enum LiveViewer {
+    /// A control socket of this room.
+    Session(SessionId),
+    /// A WHEP player whose ticket names this user.
+    Whep(Uuid),
 }
 
 /// A trickled ICE candidate from a control session.
@@ -116,6 +125,13 @@ impl RoomActor {
     pub(super) fn stop_session_stream(&mut self, session: SessionId) {
         if let Some(media) = &self.live.media {
             media.do_send(StopWatching::Session(session));
+        }
+    }
+
+    /// A member was removed: every stream they watch ends.
+    pub(super) fn stop_user_streams(&mut self, user: Uuid) {
+        if let Some(media) = &self.live.media {
+            media.do_send(StopWatching::User(user));
         }
     }
 
@@ -252,18 +268,21 @@ impl Handler<WatchLive> for RoomActor {
     type Result = ResponseFuture<Result<WatchAnswer, MediaError>>;
 
     fn handle(&mut self, msg: WatchLive, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Some(session) = msg.session {
-            if !self.sessions.contains_key(&session) {
-                return Box::pin(async { Err(MediaError::Unavailable("not in this room".into())) });
-            }
-        }
+        let (session, user) = match msg.viewer {
+            LiveViewer::Session(id) => match self.sessions.get(&id) {
+                Some(s) => (Some(id), s.user_id),
+                None => return Box::pin(async { Err(MediaError::Unavailable("not in this room".into())) }),
+            },
+            LiveViewer::Whep(user) => (None, user),
+        };
         let Some(media) = self.media() else {
             return Box::pin(async { Err(MediaError::Unavailable("live preview is off on this server".into())) });
         };
         Box::pin(async move {
             media
                 .send(Watch {
-                    session: msg.session,
+                    session,
+                    user,
                     offer: msg.offer,
                 })
                 .await

@@ -29,7 +29,7 @@ mod live;
 mod messages;
 
 pub use generation::{plan, CancelGeneration, GenerationError, StartGeneration, LIVE_DEBOUNCE};
-pub use live::{IsOnAir, LiveCandidate, SetOnAir, StopLive, WatchLive, AIR_LEAD, AIR_RETRY};
+pub use live::{IsOnAir, LiveCandidate, LiveViewer, SetOnAir, StopLive, WatchLive, AIR_LEAD, AIR_RETRY};
 pub use messages::*;
 
 /// Room mailbox capacity; senders wait (backpressure) when it is full.

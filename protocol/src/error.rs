@@ -47,6 +47,8 @@ pub enum ErrorCode {
     InvalidSdp,
     /// The request body has the wrong `Content-Type` (WHEP wants `application/sdp`).
     UnsupportedMediaType,
+    /// The resource is not in a state that allows this (a clip posted twice).
+    Conflict,
 }
 
 impl ErrorCode {
@@ -64,7 +66,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::OriginNotAllowed => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::UsernameTaken => 409,
+            ErrorCode::UsernameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RangeNotSatisfiable => 416,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod close;
 pub mod control;
 pub mod error;
+pub mod feed;
 pub mod role;
 pub mod script;
 
@@ -15,6 +16,7 @@ pub use api::*;
 pub use close::CloseCode;
 pub use control::{ClientMessage, MemberOnline, ServerMessage};
 pub use error::{ErrorBody, ErrorCode};
+pub use feed::{FeedPage, FollowView, LikeView, PostClip, PostView, Visibility};
 pub use role::Role;
 
 /// Version of the control protocol; clients send it as `?v=` when they open `/control`.

@@ -80,6 +80,12 @@ fn typescript_twin_matches_rust_types() {
     check::<ShareLinkView>(&cfg, &mut stale);
     check::<JoinRoom>(&cfg, &mut stale);
     check::<ClipView>(&cfg, &mut stale);
+    check::<Visibility>(&cfg, &mut stale);
+    check::<PostClip>(&cfg, &mut stale);
+    check::<PostView>(&cfg, &mut stale);
+    check::<FeedPage>(&cfg, &mut stale);
+    check::<LikeView>(&cfg, &mut stale);
+    check::<FollowView>(&cfg, &mut stale);
     check::<ClientMessage>(&cfg, &mut stale);
     check::<ServerMessage>(&cfg, &mut stale);
     check::<MemberOnline>(&cfg, &mut stale);

@@ -49,17 +49,16 @@ impl PgClipStore {
         Self { db, objects }
     }
 
-    /// The clip if `viewer` may see it (drafts: their owner only).
+    /// The clip if `viewer` may see it (drafts: their owner only; posts: by visibility).
     pub async fn visible(&self, id: Uuid, viewer: Uuid) -> Result<Option<ClipRow>, DbError> {
         let conn = self.db.conn().await?;
-        let row = conn
-            .query_opt(
-                "SELECT id, owner_id, room_id, status, seed, model_id, steps, guidance, duration_s, frames,
-                        width, height, video_key, video_bytes, script
-                   FROM clips WHERE id = $1 AND (status <> 'draft' OR owner_id = $2)",
-                &[&id, &viewer],
-            )
-            .await?;
+        let sql = format!(
+            "SELECT id, owner_id, room_id, status, seed, model_id, steps, guidance, duration_s, frames,
+                    width, height, video_key, video_bytes, script
+               FROM clips c WHERE c.id = $2 AND {}",
+            super::feed::VISIBLE
+        );
+        let row = conn.query_opt(&sql, &[&viewer, &id]).await?;
         Ok(row.map(|r| ClipRow {
             id: r.get(0),
             owner_id: r.get(1),

@@ -3,6 +3,7 @@
 
 pub mod clips;
 pub mod cluster;
+pub mod feed;
 pub mod room_log;
 pub mod rooms;
 pub mod users;
@@ -19,6 +20,7 @@ pub const POOL_SIZE: usize = 16;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_clips", include_str!("../../migrations/0002_clips.sql")),
+    ("0003_feed", include_str!("../../migrations/0003_feed.sql")),
 ];
 
 /// A database failure.

@@ -3,6 +3,7 @@
 pub mod auth_routes;
 pub mod clip_routes;
 pub mod error;
+pub mod feed_routes;
 pub mod ops;
 pub mod room_routes;
 pub mod whep;
@@ -45,6 +46,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
             .route("/rooms/{id}/join", web::post().to(room_routes::join))
             .route("/clips/{id}", web::get().to(clip_routes::detail))
             .route("/clips/{id}/video", web::get().to(clip_routes::video))
+            .route("/clips/{id}/post", web::post().to(feed_routes::post))
+            .route("/clips/{id}/like", web::put().to(feed_routes::like))
+            .route("/clips/{id}/like", web::delete().to(feed_routes::unlike))
+            .route("/feed/latest", web::get().to(feed_routes::latest))
+            .route("/feed/following", web::get().to(feed_routes::following))
+            .route("/users/{username}/posts", web::get().to(feed_routes::profile))
+            .route("/users/{username}/follow", web::put().to(feed_routes::follow))
+            .route("/users/{username}/follow", web::delete().to(feed_routes::unfollow))
             .route("/rooms/{id}/members/{username}", web::put().to(room_routes::set_member))
             .route(
                 "/rooms/{id}/members/{username}",

@@ -9,6 +9,12 @@ pub const MAX_POST_TITLE_CHARS: usize = 120;
 pub const MAX_CAPTION_CHARS: usize = 2_000;
 /// Posts per feed page at most (and by default).
 pub const MAX_FEED_PAGE: usize = 50;
+/// Longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1_000;
+/// Comments per page at most.
+pub const MAX_COMMENT_PAGE: usize = 100;
+/// Remix-tree nodes per lineage page at most.
+pub const MAX_LINEAGE_PAGE: usize = 200;
 /// Default posts per feed page.
 pub const DEFAULT_FEED_PAGE: usize = 20;
 
@@ -114,4 +120,63 @@ pub struct FollowView {
     pub following: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub followers: i64,
+}
+
+/// `POST /api/clips/{id}/comments`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewComment {
+    /// 1-1,000 characters.
+    pub body: String,
+    /// Reply to this top-level comment (replies are one level deep).
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+
+/// A comment; a deleted one keeps its place (its replies stay) with an empty body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommentView {
+    pub id: String,
+    pub author: String,
+    pub body: String,
+    pub reply_to: Option<String>,
+    pub deleted: bool,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A page of a post's comments, oldest first (replies in the same list, after their parent
+/// by time); pass `next_cursor` as `?cursor=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommentPage {
+    pub items: Vec<CommentView>,
+    pub next_cursor: Option<String>,
+}
+
+/// One clip in a remix chain: removed or hidden ones keep their place without their content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LineageNode {
+    pub id: String,
+    pub parent_id: Option<String>,
+    /// Absent when the post was removed or the caller may not see it.
+    pub author: Option<String>,
+    pub title: Option<String>,
+    /// `posted`, `removed`, or `hidden` (not visible to the caller).
+    pub state: String,
+    /// Distance from the clip asked about (ancestors negative, descendants positive).
+    pub depth: i32,
+}
+
+/// `GET /api/clips/{id}/lineage`: the ancestors up to the root (nearest first), and a page of
+/// the descendants (breadth-first, oldest first within a level).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LineageView {
+    pub ancestors: Vec<LineageNode>,
+    pub descendants: Vec<LineageNode>,
+    /// Pass as `?cursor=` for more descendants.
+    pub next_cursor: Option<String>,
 }

@@ -16,7 +16,10 @@ pub use api::*;
 pub use close::CloseCode;
 pub use control::{ClientMessage, MemberOnline, ServerMessage};
 pub use error::{ErrorBody, ErrorCode};
-pub use feed::{FeedPage, FollowView, LikeView, PostClip, PostView, Visibility};
+pub use feed::{
+    CommentPage, CommentView, FeedPage, FollowView, LikeView, LineageNode, LineageView, NewComment, PostClip, PostView,
+    Visibility,
+};
 pub use role::Role;
 
 /// Version of the control protocol; clients send it as `?v=` when they open `/control`.

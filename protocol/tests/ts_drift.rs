@@ -86,6 +86,11 @@ fn typescript_twin_matches_rust_types() {
     check::<FeedPage>(&cfg, &mut stale);
     check::<LikeView>(&cfg, &mut stale);
     check::<FollowView>(&cfg, &mut stale);
+    check::<NewComment>(&cfg, &mut stale);
+    check::<CommentView>(&cfg, &mut stale);
+    check::<CommentPage>(&cfg, &mut stale);
+    check::<LineageNode>(&cfg, &mut stale);
+    check::<LineageView>(&cfg, &mut stale);
     check::<ClientMessage>(&cfg, &mut stale);
     check::<ServerMessage>(&cfg, &mut stale);
     check::<MemberOnline>(&cfg, &mut stale);

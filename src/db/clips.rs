@@ -78,6 +78,11 @@ impl PgClipStore {
         }))
     }
 
+    /// Deletes a stored video (its clip was removed).
+    pub async fn delete_video(&self, key: &str) -> Result<(), object_store::Error> {
+        self.objects.delete(&ObjectPath::from(key)).await
+    }
+
     /// Bytes `range` of a stored video.
     pub async fn video_range(&self, key: &str, range: Range<u64>) -> Result<bytes::Bytes, object_store::Error> {
         self.objects.get_range(&ObjectPath::from(key), range).await

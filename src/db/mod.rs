@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod feed;
 pub mod room_log;
 pub mod rooms;
+pub mod social;
 pub mod users;
 
 use std::str::FromStr;
@@ -21,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_clips", include_str!("../../migrations/0002_clips.sql")),
     ("0003_feed", include_str!("../../migrations/0003_feed.sql")),
+    ("0004_comments", include_str!("../../migrations/0004_comments.sql")),
 ];
 
 /// A database failure.

@@ -6,6 +6,7 @@ pub mod error;
 pub mod feed_routes;
 pub mod ops;
 pub mod room_routes;
+pub mod social_routes;
 pub mod whep;
 
 use actix_files::{Files, NamedFile};
@@ -49,6 +50,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
             .route("/clips/{id}/post", web::post().to(feed_routes::post))
             .route("/clips/{id}/like", web::put().to(feed_routes::like))
             .route("/clips/{id}/like", web::delete().to(feed_routes::unlike))
+            .route("/clips/{id}", web::delete().to(social_routes::remove))
+            .route("/clips/{id}/view", web::post().to(social_routes::view))
+            .route("/clips/{id}/comments", web::post().to(social_routes::add_comment))
+            .route("/clips/{id}/comments", web::get().to(social_routes::comments))
+            .route("/clips/{id}/lineage", web::get().to(social_routes::lineage))
+            .route("/comments/{id}", web::delete().to(social_routes::delete_comment))
             .route("/feed/latest", web::get().to(feed_routes::latest))
             .route("/feed/following", web::get().to(feed_routes::following))
             .route("/users/{username}/posts", web::get().to(feed_routes::profile))

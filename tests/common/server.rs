@@ -102,6 +102,11 @@ impl TestServer {
         self.spawn(Some(&host));
     }
 
+    /// The server's data folder (private cluster, stored objects).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     /// Fetches `/metrics` and returns the value of one un-labelled metric.
     pub async fn metric(&self, name: &str) -> f64 {
         let body = reqwest::get(format!("{}/metrics", self.url))

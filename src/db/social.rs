@@ -1,0 +1,272 @@
+//! Comments (one level of replies), removing a post, views, and remix lineage. Visibility is
+//! the feed's one predicate ([`super::feed::VISIBLE`]).
+
+use protocol::{CommentView, LineageNode};
+use uuid::Uuid;
+
+use super::feed::{Cursor, VISIBLE};
+use super::{Db, DbError};
+
+/// Longest remix chain walked towards the root (a guard against a cycle slipping in).
+pub const MAX_LINEAGE_DEPTH: i32 = 100_000;
+
+/// Why a comment was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentRefusal {
+    /// No such post, or not visible to the commenter.
+    NoPost,
+    /// `reply_to` is not a top-level comment of this post.
+    BadParent,
+}
+
+const RFC3339: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
+
+fn comment_view(r: &tokio_postgres::Row) -> (CommentView, Cursor) {
+    let id: Uuid = r.get(0);
+    let parent: Option<Uuid> = r.get(3);
+    let deleted: bool = r.get(4);
+    let view = CommentView {
+        id: id.to_string(),
+        author: r.get(1),
+        body: if deleted { String::new() } else { r.get(2) },
+        reply_to: parent.map(|p| p.to_string()),
+        deleted,
+        created_at: r.get(5),
+    };
+    (view, Cursor { micros: r.get(6), id })
+}
+
+impl Db {
+    async fn post_visible(&self, conn: &tokio_postgres::Client, viewer: Uuid, clip: Uuid) -> Result<bool, DbError> {
+        let sql = format!("SELECT 1 FROM clips c WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}");
+        Ok(conn.query_opt(&sql, &[&viewer, &clip]).await?.is_some())
+    }
+
+    /// Adds a comment (or a reply to a top-level one) to a post the author may see.
+    pub async fn add_comment(
+        &self,
+        author: Uuid,
+        clip: Uuid,
+        body: &str,
+        reply_to: Option<Uuid>,
+    ) -> Result<Result<CommentView, CommentRefusal>, DbError> {
+        let mut conn = self.conn().await?;
+        if !self.post_visible(&conn, author, clip).await? {
+            return Ok(Err(CommentRefusal::NoPost));
+        }
+        let txn = conn.transaction().await?;
+        if let Some(parent) = reply_to {
+            let top_level = txn
+                .query_opt(
+                    "SELECT 1 FROM comments WHERE id = $1 AND clip_id = $2 AND parent_id IS NULL",
+                    &[&parent, &clip],
+                )
+                .await?;
+            if top_level.is_none() {
+                return Ok(Err(CommentRefusal::BadParent));
+            }
+        }
+        let id = Uuid::new_v4();
+        let sql = format!(
+            "WITH c AS (INSERT INTO comments (id, clip_id, author_id, parent_id, body) VALUES ($1, $2, $3, $4, $5)
+                        RETURNING id, author_id, body, parent_id, deleted, created_at)
+             SELECT c.id, u.username, c.body, c.parent_id, c.deleted,
+                    to_char(c.created_at AT TIME ZONE 'UTC', {RFC3339}),
+                    (extract(epoch FROM c.created_at) * 1000000)::bigint
+               FROM c JOIN users u ON u.id = c.author_id"
+        );
+        let row = txn.query_one(&sql, &[&id, &clip, &author, &reply_to, &body]).await?;
+        txn.execute(
+            "UPDATE clips SET comment_count = comment_count + 1 WHERE id = $1",
+            &[&clip],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(comment_view(&row).0))
+    }
+
+    /// A page of a visible post's comments, oldest first; `None` if the post is not visible.
+    pub async fn comments(
+        &self,
+        viewer: Uuid,
+        clip: Uuid,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Option<(Vec<CommentView>, Option<Cursor>)>, DbError> {
+        let conn = self.conn().await?;
+        if !self.post_visible(&conn, viewer, clip).await? {
+            return Ok(None);
+        }
+        let micros: Option<f64> = cursor.map(|c| c.micros as f64);
+        let after: Option<Uuid> = cursor.map(|c| c.id);
+        let sql = format!(
+            "SELECT c.id, u.username, c.body, c.parent_id, c.deleted,
+                    to_char(c.created_at AT TIME ZONE 'UTC', {RFC3339}),
+                    (extract(epoch FROM c.created_at) * 1000000)::bigint
+               FROM comments c JOIN users u ON u.id = c.author_id
+              WHERE c.clip_id = $1
+                AND ($2::float8 IS NULL
+                     OR (c.created_at, c.id) > (timestamptz 'epoch' + $2::float8 * interval '1 microsecond', $3::uuid))
+              ORDER BY c.created_at, c.id LIMIT $4"
+        );
+        let rows = conn.query(&sql, &[&clip, &micros, &after, &(limit as i64 + 1)]).await?;
+        let mut items: Vec<(CommentView, Cursor)> = rows.iter().map(comment_view).collect();
+        let next = (items.len() > limit).then(|| {
+            items.truncate(limit);
+            items.last().map(|(_, c)| *c)
+        });
+        Ok(Some((items.into_iter().map(|(v, _)| v).collect(), next.flatten())))
+    }
+
+    /// Deletes the author's own comment (its replies stay); false if it is not theirs.
+    pub async fn delete_comment(&self, author: Uuid, comment: Uuid) -> Result<bool, DbError> {
+        let mut conn = self.conn().await?;
+        let txn = conn.transaction().await?;
+        let clip: Option<Uuid> = txn
+            .query_opt(
+                "UPDATE comments SET deleted = true, body = '' WHERE id = $1 AND author_id = $2 AND NOT deleted
+                 RETURNING clip_id",
+                &[&comment, &author],
+            )
+            .await?
+            .map(|r| r.get(0));
+        if let Some(clip) = clip {
+            txn.execute(
+                "UPDATE clips SET comment_count = comment_count - 1 WHERE id = $1",
+                &[&clip],
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(clip.is_some())
+    }
+
+    /// The author removes their post (or draft): it leaves every feed, its row stays as
+    /// `removed` so remix chains hold. Returns the video's storage key to delete.
+    pub async fn remove_clip(&self, author: Uuid, clip: Uuid) -> Result<Option<String>, DbError> {
+        let mut conn = self.conn().await?;
+        let txn = conn.transaction().await?;
+        let row = txn
+            .query_opt(
+                "UPDATE clips SET status = 'removed', title = NULL, caption = NULL
+                  WHERE id = $1 AND owner_id = $2 AND status <> 'removed'
+                  RETURNING video_key, parent_id, posted_at IS NOT NULL",
+                &[&clip, &author],
+            )
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (key, parent, was_posted): (String, Option<Uuid>, bool) = (row.get(0), row.get(1), row.get(2));
+        if let (Some(parent), true) = (parent, was_posted) {
+            txn.execute(
+                "UPDATE clips SET remix_count = remix_count - 1 WHERE id = $1",
+                &[&parent],
+            )
+            .await?;
+        }
+        txn.execute("DELETE FROM likes WHERE clip_id = $1", &[&clip]).await?;
+        txn.commit().await?;
+        Ok(Some(key))
+    }
+
+    /// Counts a view of a visible post; false if the viewer may not see it.
+    pub async fn record_view(&self, viewer: Uuid, clip: Uuid) -> Result<bool, DbError> {
+        let sql = format!(
+            "UPDATE clips c SET view_count = view_count + 1 WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}"
+        );
+        Ok(self.conn().await?.execute(&sql, &[&viewer, &clip]).await? == 1)
+    }
+
+    /// A visible clip's ancestors (nearest first) and a page of its descendants (by depth, then
+    /// posting time); `None` if the clip itself is not visible.
+    pub async fn lineage(
+        &self,
+        viewer: Uuid,
+        clip: Uuid,
+        after: Option<(i32, Cursor)>,
+        limit: usize,
+    ) -> Result<Option<(Vec<LineageNode>, Vec<LineageNode>, Option<(i32, Cursor)>)>, DbError> {
+        let conn = self.conn().await?;
+        let sql = format!("SELECT 1 FROM clips c WHERE c.id = $2 AND {VISIBLE}");
+        if conn.query_opt(&sql, &[&viewer, &clip]).await?.is_none() {
+            return Ok(None);
+        }
+        let node = |alias: &str| {
+            format!(
+                "{alias}.id, {alias}.parent_id, {alias}.status,
+                 CASE WHEN {alias}.status = 'posted' AND {vis} THEN u.username END,
+                 CASE WHEN {alias}.status = 'posted' AND {vis} THEN {alias}.title END,
+                 CASE WHEN {alias}.status = 'removed' THEN 'removed'
+                      WHEN {alias}.status = 'posted' AND {vis} THEN 'posted' ELSE 'hidden' END",
+                vis = VISIBLE.replace("c.", &format!("{alias}."))
+            )
+        };
+        let ancestors_sql = format!(
+            "WITH RECURSIVE up AS (
+                 SELECT parent_id AS id, -1 AS depth FROM clips WHERE id = $2 AND parent_id IS NOT NULL
+                 UNION ALL
+                 SELECT p.parent_id, up.depth - 1 FROM up JOIN clips p ON p.id = up.id
+                  WHERE p.parent_id IS NOT NULL AND up.depth > -{MAX_LINEAGE_DEPTH})
+             SELECT {}, up.depth FROM up JOIN clips a ON a.id = up.id JOIN users u ON u.id = a.owner_id
+              ORDER BY up.depth DESC",
+            node("a")
+        );
+        let to_node = |r: &tokio_postgres::Row| LineageNode {
+            id: r.get::<_, Uuid>(0).to_string(),
+            parent_id: r.get::<_, Option<Uuid>>(1).map(|p| p.to_string()),
+            author: r.get(3),
+            title: r.get(4),
+            state: r.get(5),
+            depth: r.get(6),
+        };
+        let ancestors = conn
+            .query(&ancestors_sql, &[&viewer, &clip])
+            .await?
+            .iter()
+            .map(to_node)
+            .collect();
+        let (after_depth, micros, after_id) = match after {
+            Some((d, c)) => (Some(d), Some(c.micros as f64), Some(c.id)),
+            None => (None, None, None),
+        };
+        let descendants_sql = format!(
+            "WITH RECURSIVE down AS (
+                 SELECT id, 1 AS depth FROM clips WHERE parent_id = $2 AND status <> 'draft'
+                 UNION ALL
+                 SELECT k.id, down.depth + 1 FROM down JOIN clips k ON k.parent_id = down.id
+                  WHERE k.status <> 'draft')
+             SELECT {}, down.depth, (extract(epoch FROM d.posted_at) * 1000000)::bigint
+               FROM down JOIN clips d ON d.id = down.id JOIN users u ON u.id = d.owner_id
+              WHERE $3::int IS NULL
+                 OR (down.depth, d.posted_at, d.id)
+                    > ($3::int, timestamptz 'epoch' + $4::float8 * interval '1 microsecond', $5::uuid)
+              ORDER BY down.depth, d.posted_at, d.id LIMIT $6",
+            node("d")
+        );
+        let rows = conn
+            .query(
+                &descendants_sql,
+                &[&viewer, &clip, &after_depth, &micros, &after_id, &(limit as i64 + 1)],
+            )
+            .await?;
+        let mut descendants: Vec<(LineageNode, (i32, Cursor))> = rows
+            .iter()
+            .map(|r| {
+                let n = to_node(r);
+                let cursor = Cursor {
+                    micros: r.get::<_, Option<i64>>(7).unwrap_or_default(),
+                    id: r.get(0),
+                };
+                (n.clone(), (n.depth, cursor))
+            })
+            .collect();
+        let next = (descendants.len() > limit).then(|| {
+            descendants.truncate(limit);
+            descendants.last().map(|(_, c)| *c)
+        });
+        Ok(Some((
+            ancestors,
+            descendants.into_iter().map(|(n, _)| n).collect(),
+            next.flatten(),
+        )))
+    }
+}

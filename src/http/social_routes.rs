@@ -1,0 +1,169 @@
+//! `/api` routes around posts: comments (one level of replies), removing a post (its media
+//! too), views, and remix lineage. Authorship and visibility are checked in the queries.
+
+use actix_web::{web, HttpResponse};
+use protocol::feed::{MAX_COMMENT_CHARS, MAX_COMMENT_PAGE, MAX_LINEAGE_PAGE};
+use protocol::{CommentPage, ErrorCode, LineageView, NewComment};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::auth::CurrentUser;
+use crate::db::feed::Cursor;
+use crate::db::social::CommentRefusal;
+use crate::state::AppState;
+
+fn uuid(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
+}
+
+/// `?cursor=…&limit=…`.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+fn limit(q: &PageQuery, max: usize) -> Result<usize, ApiError> {
+    let limit = q.limit.unwrap_or(max.min(50));
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::new(ErrorCode::BadRequest, format!("limit must be 1-{max}")))
+    }
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, "bad cursor")
+}
+
+/// `POST /api/clips/{id}/comments`.
+pub async fn add_comment(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<NewComment>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "post")?;
+    let text = body.body.trim();
+    let chars = text.chars().count();
+    if chars == 0 || chars > MAX_COMMENT_CHARS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            format!("a comment is 1-{MAX_COMMENT_CHARS} characters"),
+        ));
+    }
+    let reply_to = match body.reply_to.as_deref() {
+        Some(raw) => Some(uuid(raw, "comment").map_err(|_| ApiError::new(ErrorCode::BadRequest, "bad reply_to"))?),
+        None => None,
+    };
+    match state.db.add_comment(user.id, clip, text, reply_to).await? {
+        Ok(comment) => Ok(HttpResponse::Created().json(comment)),
+        Err(CommentRefusal::NoPost) => Err(ApiError::new(ErrorCode::NotFound, "no such post")),
+        Err(CommentRefusal::BadParent) => Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "reply_to must be a top-level comment of this post (replies are one level deep)",
+        )),
+    }
+}
+
+/// `GET /api/clips/{id}/comments`.
+pub async fn comments(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "post")?;
+    let limit = limit(&q, MAX_COMMENT_PAGE)?;
+    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(raw) => Some(Cursor::decode(raw).ok_or_else(bad_cursor)?),
+        None => None,
+    };
+    let (items, next) = state
+        .db
+        .comments(user.id, clip, cursor, limit)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such post"))?;
+    Ok(HttpResponse::Ok().json(CommentPage {
+        items,
+        next_cursor: next.map(|c| c.encode()),
+    }))
+}
+
+/// `DELETE /api/comments/{id}`: your own comment.
+pub async fn delete_comment(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let comment = uuid(&path, "comment")?;
+    if state.db.delete_comment(user.id, comment).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound, "no such comment of yours"))
+    }
+}
+
+/// `DELETE /api/clips/{id}`: your own post or draft; its video is deleted from storage.
+pub async fn remove(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "clip")?;
+    let key = state
+        .db
+        .remove_clip(user.id, clip)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such clip of yours"))?;
+    if let Err(err) = state.clips.delete_video(&key).await {
+        // The row is already removed (no one can reach the video); the bytes are orphaned.
+        tracing::warn!(%clip, %err, "deleting a removed clip's video failed");
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/clips/{id}/view`: counts a view.
+pub async fn view(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "post")?;
+    if state.db.record_view(user.id, clip).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound, "no such post"))
+    }
+}
+
+fn lineage_cursor(raw: &str) -> Option<(i32, Cursor)> {
+    let (depth, rest) = raw.split_once('_')?;
+    Some((depth.parse().ok()?, Cursor::decode(rest)?))
+}
+
+/// `GET /api/clips/{id}/lineage`.
+pub async fn lineage(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "clip")?;
+    let limit = limit(&q, MAX_LINEAGE_PAGE)?;
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(raw) => Some(lineage_cursor(raw).ok_or_else(bad_cursor)?),
+        None => None,
+    };
+    let (ancestors, descendants, next) = state
+        .db
+        .lineage(user.id, clip, after, limit)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such clip"))?;
+    Ok(HttpResponse::Ok().json(LineageView {
+        ancestors,
+        descendants,
+        next_cursor: next.map(|(d, c)| format!("{d}_{}", c.encode())),
+    }))
+}

@@ -110,6 +110,7 @@ bench: torch
 	$(CARGO) bench --bench fanout -- --rooms 100 --peers 10
 	$(CARGO) bench --bench fanout -- --rooms 1 --peers 200
 	$(CARGO) bench --bench room_load
+	$(CARGO) bench --bench feed
 
 clean-cache:
 	rm -rf $(CACHE_DIR)

@@ -1,5 +1,6 @@
 //! Reads a room's Y.Doc into the typed [`SceneScript`] of `protocol`, naming any field whose
-//! type is wrong; then the caller runs [`SceneScript::validate`] for the limits.
+//! type is wrong; then the caller runs [`SceneScript::validate`] for the limits. Also writes a
+//! script into a fresh doc, in the layout the web app edits (a remix starts from its source's).
 
 use std::collections::HashMap;
 
@@ -32,6 +33,35 @@ pub fn read_script(doc: &Doc) -> Result<SceneScript, ScriptError> {
     let script = SceneScript { title, shots, settings };
     script.validate()?;
     Ok(script)
+}
+
+/// A Yjs v1 update that builds `script` in an empty doc: `title` and each prompt as Y.Text,
+/// shots as Y.Maps with an `avatars` Y.Array, `settings` as a Y.Map.
+pub fn script_update(script: &SceneScript) -> Vec<u8> {
+    use yrs::{Array, ArrayPrelim, Map, MapPrelim, Text, TextPrelim, WriteTxn};
+    let doc = Doc::new();
+    let mut txn = doc.transact_mut();
+    txn.get_or_insert_text("title").insert(&mut txn, 0, &script.title);
+    let shots = txn.get_or_insert_array("shots");
+    for shot in &script.shots {
+        let map = shots.push_back(&mut txn, MapPrelim::default());
+        map.insert(&mut txn, "id", shot.id.as_str());
+        map.insert(&mut txn, "prompt", TextPrelim::new(shot.prompt.as_str()));
+        map.insert(&mut txn, "duration_s", shot.duration_s);
+        map.insert(&mut txn, "seed", shot.seed as f64);
+        map.insert(&mut txn, "style", shot.style.as_str());
+        map.insert(
+            &mut txn,
+            "avatars",
+            ArrayPrelim::from(shot.avatars.iter().map(|a| Any::from(a.as_str())).collect::<Vec<_>>()),
+        );
+    }
+    let settings = txn.get_or_insert_map("settings");
+    settings.insert(&mut txn, "steps", script.settings.steps as f64);
+    settings.insert(&mut txn, "guidance", script.settings.guidance);
+    settings.insert(&mut txn, "live", script.settings.live);
+    settings.insert(&mut txn, "resolution", script.settings.resolution as f64);
+    txn.encode_update_v1()
 }
 
 fn read_shot(path: &str, item: &Any) -> Result<Shot, ScriptError> {
@@ -112,6 +142,7 @@ fn integer(map: &HashMap<String, Any>, key: &str, path: &str) -> Result<Option<u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use yrs::updates::decoder::Decode;
     use yrs::{Array, Map, MapPrelim, Text, TextPrelim, WriteTxn};
 
     fn doc_with_shot(duration: Any) -> Doc {
@@ -139,6 +170,27 @@ mod tests {
         assert_eq!(script.shots[0].prompt, "a red ball");
         assert_eq!(script.shots[0].seed, 42);
         assert_eq!(script.settings.steps, 8);
+    }
+
+    #[test]
+    fn a_written_script_reads_back_the_same() {
+        let mut script = read_script(&doc_with_shot(Any::from(4.0))).expect("valid");
+        script.shots[0].avatars = vec!["avatar-1".into()];
+        script.settings.live = true;
+        let doc = Doc::new();
+        doc.transact_mut()
+            .apply_update(yrs::Update::decode_v1(&script_update(&script)).expect("decodes"))
+            .expect("applies");
+        assert_eq!(read_script(&doc).expect("valid"), script);
+        let txn = doc.transact();
+        let shots = txn.get_array("shots").expect("shots");
+        let Some(yrs::Out::YMap(shot)) = shots.get(&txn, 0) else {
+            panic!("a map")
+        };
+        assert!(
+            matches!(shot.get(&txn, "prompt"), Some(yrs::Out::YText(_))),
+            "prompts are Y.Text"
+        );
     }
 
     #[test]

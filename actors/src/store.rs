@@ -13,6 +13,16 @@ pub struct StoredRoom {
     pub snapshot_seq: i64,
     /// `(seq, v1 update)` after the snapshot, in commit order.
     pub updates: Vec<(i64, Vec<u8>)>,
+    /// Set when the room was made by remixing a clip.
+    pub remix: Option<RemixSource>,
+}
+
+/// The clip a room remixes and how far from it generation starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RemixSource {
+    pub clip: Uuid,
+    /// Noise level the source frames start from (1 = pure noise, nothing kept).
+    pub strength: f64,
 }
 
 /// A storage failure. Rooms treat every one as "not committed".
@@ -57,6 +67,8 @@ pub struct ClipDraft {
     pub size: usize,
     /// RGB frames, frame-major.
     pub frames: std::sync::Arc<Vec<u8>>,
+    /// The clip this one remixes.
+    pub parent: Option<Uuid>,
 }
 
 /// Where finished clips go (encoded, stored, recorded): implemented by the server.
@@ -64,4 +76,6 @@ pub struct ClipDraft {
 pub trait ClipStore: Send + Sync + std::fmt::Debug {
     /// Encodes and stores the clip; returns its id.
     async fn save_draft(&self, draft: ClipDraft) -> Result<Uuid, StoreError>;
+    /// A stored clip's model frames (RGB, frame-major), to start a remix from.
+    async fn source_frames(&self, clip: Uuid) -> Result<Vec<u8>, StoreError>;
 }

@@ -15,6 +15,10 @@ pub const MAX_COMMENT_CHARS: usize = 1_000;
 pub const MAX_COMMENT_PAGE: usize = 100;
 /// Remix-tree nodes per lineage page at most.
 pub const MAX_LINEAGE_PAGE: usize = 200;
+/// Remix strength when the request names none (how much of the source is noised away).
+pub const DEFAULT_REMIX_STRENGTH: f64 = 0.6;
+/// Weakest remix strength accepted (below it the remix would be the source).
+pub const MIN_REMIX_STRENGTH: f64 = 0.05;
 /// Default posts per feed page.
 pub const DEFAULT_FEED_PAGE: usize = 20;
 
@@ -179,4 +183,15 @@ pub struct LineageView {
     pub descendants: Vec<LineageNode>,
     /// Pass as `?cursor=` for more descendants.
     pub next_cursor: Option<String>,
+}
+
+/// `POST /api/clips/{id}/remix`: a new room of the caller's, whose script starts as the
+/// clip's and whose generation starts from the clip's frames noised to `strength`. Answered
+/// with the new room (`RoomView`, 201).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RemixRequest {
+    /// 0.05-1: how far from the source generation starts (1 = from pure noise). Default 0.6.
+    #[serde(default)]
+    pub strength: Option<f64>,
 }

@@ -18,7 +18,7 @@ pub use control::{ClientMessage, MemberOnline, ServerMessage};
 pub use error::{ErrorBody, ErrorCode};
 pub use feed::{
     CommentPage, CommentView, FeedPage, FollowView, LikeView, LineageNode, LineageView, NewComment, PostClip, PostView,
-    Visibility,
+    RemixRequest, Visibility,
 };
 pub use role::Role;
 

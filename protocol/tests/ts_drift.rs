@@ -91,6 +91,7 @@ fn typescript_twin_matches_rust_types() {
     check::<CommentPage>(&cfg, &mut stale);
     check::<LineageNode>(&cfg, &mut stale);
     check::<LineageView>(&cfg, &mut stale);
+    check::<RemixRequest>(&cfg, &mut stale);
     check::<ClientMessage>(&cfg, &mut stale);
     check::<ServerMessage>(&cfg, &mut stale);
     check::<MemberOnline>(&cfg, &mut stale);

@@ -99,16 +99,22 @@ impl ClipStore for PgClipStore {
             .map_err(unavailable)?;
         let id = Uuid::new_v4();
         let key = format!("clips/{id}.mp4");
+        let frames_key = format!("clips/{id}.rgb");
         let bytes = video.mp4.len() as i64;
         self.objects
             .put(&ObjectPath::from(key.as_str()), video.mp4.into())
             .await
             .map_err(unavailable)?;
+        // The model's own frames, so a remix starts from exactly them (not a decoded MP4).
+        self.objects
+            .put(&ObjectPath::from(frames_key.as_str()), draft.frames.to_vec().into())
+            .await
+            .map_err(unavailable)?;
         let conn = self.db.conn().await.map_err(unavailable)?;
         conn.execute(
             "INSERT INTO clips (id, owner_id, room_id, script, seed, model_id, steps, guidance, duration_s, frames,
-                                width, height, video_key, video_bytes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                                width, height, video_key, video_bytes, frames_key, parent_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             &[
                 &id,
                 &draft.owner_id,
@@ -124,10 +130,34 @@ impl ClipStore for PgClipStore {
                 &(video.height as i32),
                 &key,
                 &bytes,
+                &frames_key,
+                &draft.parent,
             ],
         )
         .await
         .map_err(unavailable)?;
         Ok(id)
+    }
+
+    async fn source_frames(&self, clip: Uuid) -> Result<Vec<u8>, StoreError> {
+        let conn = self.db.conn().await.map_err(unavailable)?;
+        let key: Option<String> = conn
+            .query_opt(
+                "SELECT frames_key FROM clips WHERE id = $1 AND status <> 'removed'",
+                &[&clip],
+            )
+            .await
+            .map_err(unavailable)?
+            .and_then(|r| r.get(0));
+        let key = key.ok_or(StoreError::NotFound)?;
+        let bytes = self
+            .objects
+            .get(&ObjectPath::from(key.as_str()))
+            .await
+            .map_err(unavailable)?
+            .bytes()
+            .await
+            .map_err(unavailable)?;
+        Ok(bytes.to_vec())
     }
 }

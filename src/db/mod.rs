@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_clips", include_str!("../../migrations/0002_clips.sql")),
     ("0003_feed", include_str!("../../migrations/0003_feed.sql")),
     ("0004_comments", include_str!("../../migrations/0004_comments.sql")),
+    ("0005_remix", include_str!("../../migrations/0005_remix.sql")),
 ];
 
 /// A database failure.

@@ -127,14 +127,15 @@ impl RoomStore for PgRoomStore {
             .start()
             .await
             .map_err(unavailable)?;
-        if txn
-            .query_opt("SELECT 1 FROM rooms WHERE id = $1", &[&room])
+        let remix = txn
+            .query_opt("SELECT remix_of, remix_strength FROM rooms WHERE id = $1", &[&room])
             .await
             .map_err(unavailable)?
-            .is_none()
-        {
-            return Err(StoreError::NotFound);
-        }
+            .ok_or(StoreError::NotFound)?;
+        let remix = match (remix.get::<_, Option<Uuid>>(0), remix.get::<_, Option<f64>>(1)) {
+            (Some(clip), Some(strength)) => Some(actors::store::RemixSource { clip, strength }),
+            _ => None,
+        };
         let snapshot = txn
             .query_opt(
                 "SELECT upto_seq, snapshot FROM room_snapshots WHERE room_id = $1",
@@ -162,6 +163,7 @@ impl RoomStore for PgRoomStore {
             snapshot_v2,
             snapshot_seq,
             updates,
+            remix,
         })
     }
 

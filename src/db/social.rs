@@ -142,20 +142,21 @@ impl Db {
     }
 
     /// The author removes their post (or draft): it leaves every feed, its row stays as
-    /// `removed` so remix chains hold. Returns the video's storage key to delete.
-    pub async fn remove_clip(&self, author: Uuid, clip: Uuid) -> Result<Option<String>, DbError> {
+    /// `removed` so remix chains hold. Returns the storage keys to delete (video, raw frames).
+    pub async fn remove_clip(&self, author: Uuid, clip: Uuid) -> Result<Option<Vec<String>>, DbError> {
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
         let row = txn
             .query_opt(
                 "UPDATE clips SET status = 'removed', title = NULL, caption = NULL
                   WHERE id = $1 AND owner_id = $2 AND status <> 'removed'
-                  RETURNING video_key, parent_id, posted_at IS NOT NULL",
+                  RETURNING video_key, parent_id, posted_at IS NOT NULL, frames_key",
                 &[&clip, &author],
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (key, parent, was_posted): (String, Option<Uuid>, bool) = (row.get(0), row.get(1), row.get(2));
+        let keys: Vec<String> = std::iter::once(key).chain(row.get::<_, Option<String>>(3)).collect();
         if let (Some(parent), true) = (parent, was_posted) {
             txn.execute(
                 "UPDATE clips SET remix_count = remix_count - 1 WHERE id = $1",
@@ -165,7 +166,52 @@ impl Db {
         }
         txn.execute("DELETE FROM likes WHERE clip_id = $1", &[&clip]).await?;
         txn.commit().await?;
-        Ok(Some(key))
+        Ok(Some(keys))
+    }
+
+    /// A clip `viewer` may remix (a visible post): its title and script.
+    pub async fn remixable(&self, viewer: Uuid, clip: Uuid) -> Result<Option<(String, serde_json::Value)>, DbError> {
+        let sql = format!(
+            "SELECT coalesce(c.title, ''), c.script FROM clips c WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}"
+        );
+        Ok(self
+            .conn()
+            .await?
+            .query_opt(&sql, &[&viewer, &clip])
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// A new room owned by `owner` remixing `clip` at `strength`, its document starting as
+    /// `script_update` (one Yjs update).
+    pub async fn create_remix_room(
+        &self,
+        owner: Uuid,
+        title: &str,
+        clip: Uuid,
+        strength: f64,
+        script_update: Vec<u8>,
+    ) -> Result<Uuid, DbError> {
+        let id = Uuid::new_v4();
+        let mut conn = self.conn().await?;
+        let txn = conn.transaction().await?;
+        txn.execute(
+            "INSERT INTO rooms (id, title, owner_id, remix_of, remix_strength) VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &title, &owner, &clip, &strength],
+        )
+        .await?;
+        txn.execute(
+            "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
+            &[&id, &owner],
+        )
+        .await?;
+        txn.execute(
+            "INSERT INTO room_updates (room_id, update) VALUES ($1, $2)",
+            &[&id, &script_update],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
     }
 
     /// Counts a view of a visible post; false if the viewer may not see it.

@@ -2,8 +2,11 @@
 //! too), views, and remix lineage. Authorship and visibility are checked in the queries.
 
 use actix_web::{web, HttpResponse};
-use protocol::feed::{MAX_COMMENT_CHARS, MAX_COMMENT_PAGE, MAX_LINEAGE_PAGE};
-use protocol::{CommentPage, ErrorCode, LineageView, NewComment};
+use protocol::feed::{
+    DEFAULT_REMIX_STRENGTH, MAX_COMMENT_CHARS, MAX_COMMENT_PAGE, MAX_LINEAGE_PAGE, MIN_REMIX_STRENGTH,
+};
+use protocol::script::SceneScript;
+use protocol::{CommentPage, ErrorCode, LineageView, NewComment, RemixRequest, Role, RoomView, MAX_ROOM_TITLE_CHARS};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -112,14 +115,16 @@ pub async fn remove(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let clip = uuid(&path, "clip")?;
-    let key = state
+    let keys = state
         .db
         .remove_clip(user.id, clip)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such clip of yours"))?;
-    if let Err(err) = state.clips.delete_video(&key).await {
-        // The row is already removed (no one can reach the video); the bytes are orphaned.
-        tracing::warn!(%clip, %err, "deleting a removed clip's video failed");
+    for key in keys {
+        if let Err(err) = state.clips.delete_video(&key).await {
+            // The row is already removed (no one can reach the bytes); they are orphaned.
+            tracing::warn!(%clip, %err, "deleting a removed clip's media failed");
+        }
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -165,5 +170,40 @@ pub async fn lineage(
         ancestors,
         descendants,
         next_cursor: next.map(|(d, c)| format!("{d}_{}", c.encode())),
+    }))
+}
+
+/// `POST /api/clips/{id}/remix`: a new room of the caller's remixing a visible post.
+pub async fn remix(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<RemixRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = uuid(&path, "post")?;
+    let strength = body.strength.unwrap_or(DEFAULT_REMIX_STRENGTH);
+    if !(MIN_REMIX_STRENGTH..=1.0).contains(&strength) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            format!("strength must be {MIN_REMIX_STRENGTH}-1"),
+        ));
+    }
+    let (title, script) = state
+        .db
+        .remixable(user.id, clip)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such post"))?;
+    let script: SceneScript = serde_json::from_value(script)
+        .map_err(|_| ApiError::new(ErrorCode::Conflict, "this clip kept no script to remix"))?;
+    let title: String = format!("Remix of {title}").chars().take(MAX_ROOM_TITLE_CHARS).collect();
+    let update = actors::script::script_update(&script);
+    let room = state
+        .db
+        .create_remix_room(user.id, &title, clip, strength, update)
+        .await?;
+    Ok(HttpResponse::Created().json(RoomView {
+        id: room.to_string(),
+        title,
+        role: Role::Owner,
     }))
 }

@@ -101,6 +101,9 @@ impl RoomJob {
 pub(super) struct RoomJobs {
     pub(super) jobs: HashMap<JobId, RoomJob>,
     live_timer: Option<SpawnHandle>,
+    /// The clip this room remixes: whole-script and first-shot jobs start from its frames,
+    /// and the room's clips record it as their parent.
+    pub(super) remix: Option<crate::store::RemixSource>,
 }
 
 /// The job's segments: one per shot (the chosen one, or all in order), each long enough for
@@ -297,24 +300,47 @@ impl Handler<StartGeneration> for RoomActor {
             };
             Ok((scheduler, submit, job))
         })();
-        let (scheduler, submit, job) = match prepared {
+        let (scheduler, mut submit, job) = match prepared {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::ready(Err(e))),
         };
+        // A remix room's first chunk starts from the source clip's frames (SDEdit).
+        let first_shot = self
+            .script()
+            .ok()
+            .and_then(|s| s.shots.first().map(|shot| shot.id.clone()));
+        let remix = self
+            .generation
+            .remix
+            .filter(|_| msg.shot_id.is_none() || msg.shot_id == first_shot)
+            .zip(self.config.clips.clone());
         Box::pin(
-            scheduler
-                .send(submit)
-                .into_actor(self)
-                .map(move |res, act, _ctx| match res {
-                    Ok(Ok(id)) => {
-                        act.generation.jobs.insert(id, job);
-                        Ok(id)
+            async move {
+                if let Some((source, clips)) = remix {
+                    let frames = clips
+                        .source_frames(source.clip)
+                        .await
+                        .map_err(|e| GenerationError::Unavailable(format!("the remixed clip's frames: {e}")))?;
+                    let chunk = world::FRAMES * world::SIZE * world::SIZE * 3;
+                    if frames.len() < chunk {
+                        return Err(GenerationError::Unavailable(
+                            "the remixed clip has too few frames".into(),
+                        ));
                     }
-                    Ok(Err(e)) => Err(GenerationError::Busy(e.to_string())),
-                    Err(_) => Err(GenerationError::Unavailable(
-                        "the generation scheduler is not running".into(),
-                    )),
-                }),
+                    submit.options.remix = Some((frames[..chunk].to_vec(), source.strength));
+                }
+                scheduler
+                    .send(submit)
+                    .await
+                    .map_err(|_| GenerationError::Unavailable("the generation scheduler is not running".into()))?
+                    .map_err(|e| GenerationError::Busy(e.to_string()))
+            }
+            .into_actor(self)
+            .map(move |res, act, _ctx| {
+                let id = res?;
+                act.generation.jobs.insert(id, job);
+                Ok(id)
+            }),
         )
     }
 }
@@ -396,6 +422,7 @@ impl Handler<JobEvent> for RoomActor {
                     fps: FPS as u32,
                     size: world::SIZE,
                     frames: frames.clone(),
+                    parent: self.generation.remix.map(|r| r.clip),
                 };
                 let mut message = event_message(&event);
                 let (room, addr) = (self.room_id, ctx.address());

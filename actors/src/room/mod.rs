@@ -130,6 +130,7 @@ impl RoomActor {
                     warn!(room = %self.room_id, skipped, "skipped undecodable stored updates");
                 }
                 self.last_seq = stored.updates.last().map_or(stored.snapshot_seq, |(seq, _)| *seq);
+                self.generation.remix = stored.remix;
                 self.updates_since_snapshot = updates.len();
                 self.state = Loaded::Ready(sync);
                 self.metrics.room_load.observe(started.elapsed());

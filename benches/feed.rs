@@ -6,21 +6,13 @@
 //! `$REELROOM_TEST_PG_DIR` or /var/tmp/reelroom-bench-pg). `--posts N`, `--users N`,
 //! `--chain N`, `--requests N` change the sizes.
 
+mod common;
+
+use common::arg;
 use std::time::Instant;
 
-use reelroom::db::cluster::PrivateCluster;
 use reelroom::db::feed::{Cursor, Feed};
-use reelroom::db::{create_database_if_missing, Db};
 use uuid::Uuid;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn report(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
@@ -42,21 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         arg("--chain", 1_000),
         arg("--requests", 500),
     );
-    let admin = match std::env::var("DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let dir = std::env::var("REELROOM_TEST_PG_DIR").unwrap_or_else(|_| "/var/tmp/reelroom-bench-pg".into());
-            tokio::task::spawn_blocking(move || PrivateCluster::ensure(std::path::Path::new(&dir)))
-                .await??
-                .connection_string("postgres")
-        }
-    };
-    let name = format!("rr_bench_{}", Uuid::new_v4().simple());
-    create_database_if_missing(&admin, &name).await?;
-    let mut config: tokio_postgres::Config = admin.parse()?;
-    config.dbname(&name);
-    let db = Db::connect_config(config)?;
-    db.migrate().await?;
+    let (db, admin, name) = common::fresh_database().await?;
     let conn = db.conn().await?;
     let seeding = Instant::now();
     conn.batch_execute(&format!(

@@ -4,26 +4,18 @@
 //! Run: `cargo bench --bench room_load` (uses `DATABASE_URL`, else a private cluster in
 //! `$REELROOM_TEST_PG_DIR` or /var/tmp/reelroom-bench-pg). `--updates N` changes the count.
 
+mod common;
+
+use common::arg;
 use std::time::Instant;
 
 use actors::store::RoomStore;
 use actors::sync::RoomSync;
-use reelroom::db::cluster::PrivateCluster;
 use reelroom::db::room_log::PgRoomStore;
-use reelroom::db::{create_database_if_missing, Db};
 use yrs::{GetString, ReadTxn, StateVector, Text, Transact};
 
 /// Updates appended per INSERT while seeding.
 const SEED_BATCH: usize = 2_000;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 async fn load_once(
     store: &PgRoomStore,
@@ -62,21 +54,7 @@ async fn median_load(
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count = arg("--updates", 100_000);
-    let admin = match std::env::var("DATABASE_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let dir = std::env::var("REELROOM_TEST_PG_DIR").unwrap_or_else(|_| "/var/tmp/reelroom-bench-pg".into());
-            tokio::task::spawn_blocking(move || PrivateCluster::ensure(std::path::Path::new(&dir)))
-                .await??
-                .connection_string("postgres")
-        }
-    };
-    let name = format!("rr_bench_{}", uuid::Uuid::new_v4().simple());
-    create_database_if_missing(&admin, &name).await?;
-    let mut config: tokio_postgres::Config = admin.parse()?;
-    config.dbname(&name);
-    let db = Db::connect_config(config)?;
-    db.migrate().await?;
+    let (db, _, _) = common::fresh_database().await?;
     let user = db.create_user("bench", "x").await?;
     let room = db.create_room(user.id, "bench").await?;
     let store = PgRoomStore::new(db.clone());

@@ -4,10 +4,10 @@
 use actix_web::{web, HttpResponse};
 use protocol::feed::{DEFAULT_FEED_PAGE, MAX_CAPTION_CHARS, MAX_FEED_PAGE, MAX_POST_TITLE_CHARS};
 use protocol::{ErrorCode, FeedPage, FollowView, LikeView, PostClip};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::ApiError;
+use super::paging::PageQuery;
 use crate::auth::CurrentUser;
 use crate::db::feed::{Cursor, Feed, PostOutcome};
 use crate::state::AppState;
@@ -49,25 +49,9 @@ pub async fn post(
     }
 }
 
-/// `?cursor=…&limit=…` of every feed.
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<usize>,
-}
-
 async fn page(state: &AppState, viewer: Uuid, feed: Feed, q: &PageQuery) -> Result<HttpResponse, ApiError> {
-    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(raw) => Some(Cursor::decode(raw).ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "bad cursor"))?),
-        None => None,
-    };
-    let limit = q.limit.unwrap_or(DEFAULT_FEED_PAGE);
-    if !(1..=MAX_FEED_PAGE).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorCode::BadRequest,
-            format!("limit must be 1-{MAX_FEED_PAGE}"),
-        ));
-    }
+    let cursor = q.cursor(Cursor::decode)?;
+    let limit = q.limit(DEFAULT_FEED_PAGE, MAX_FEED_PAGE)?;
     let (items, next) = state.db.feed(viewer, feed, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(FeedPage {
         items,

@@ -5,6 +5,7 @@ pub mod clip_routes;
 pub mod error;
 pub mod feed_routes;
 pub mod ops;
+pub mod paging;
 pub mod room_routes;
 pub mod social_routes;
 pub mod whep;

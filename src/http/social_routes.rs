@@ -7,10 +7,10 @@ use protocol::feed::{
 };
 use protocol::script::SceneScript;
 use protocol::{CommentPage, ErrorCode, LineageView, NewComment, RemixRequest, Role, RoomView, MAX_ROOM_TITLE_CHARS};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::ApiError;
+use super::paging::PageQuery;
 use crate::auth::CurrentUser;
 use crate::db::feed::Cursor;
 use crate::db::social::CommentRefusal;
@@ -18,26 +18,6 @@ use crate::state::AppState;
 
 fn uuid(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
-}
-
-/// `?cursor=…&limit=…`.
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<usize>,
-}
-
-fn limit(q: &PageQuery, max: usize) -> Result<usize, ApiError> {
-    let limit = q.limit.unwrap_or(max.min(50));
-    if (1..=max).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::new(ErrorCode::BadRequest, format!("limit must be 1-{max}")))
-    }
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::new(ErrorCode::BadRequest, "bad cursor")
 }
 
 /// `POST /api/clips/{id}/comments`.
@@ -78,11 +58,8 @@ pub async fn comments(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let clip = uuid(&path, "post")?;
-    let limit = limit(&q, MAX_COMMENT_PAGE)?;
-    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(raw) => Some(Cursor::decode(raw).ok_or_else(bad_cursor)?),
-        None => None,
-    };
+    let limit = q.limit(MAX_COMMENT_PAGE.min(50), MAX_COMMENT_PAGE)?;
+    let cursor = q.cursor(Cursor::decode)?;
     let (items, next) = state
         .db
         .comments(user.id, clip, cursor, limit)
@@ -156,11 +133,8 @@ pub async fn lineage(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let clip = uuid(&path, "clip")?;
-    let limit = limit(&q, MAX_LINEAGE_PAGE)?;
-    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(raw) => Some(lineage_cursor(raw).ok_or_else(bad_cursor)?),
-        None => None,
-    };
+    let limit = q.limit(MAX_LINEAGE_PAGE.min(50), MAX_LINEAGE_PAGE)?;
+    let after = q.cursor(lineage_cursor)?;
     let (ancestors, descendants, next) = state
         .db
         .lineage(user.id, clip, after, limit)

@@ -284,16 +284,3 @@ impl Handler<StopMedia> for MediaActor {
         ctx.stop();
     }
 }
-
-/// Viewers now watching (tests, room occupancy).
-#[derive(Message, Debug)]
-#[rtype(result = "usize")]
-pub struct ViewerCount;
-
-impl Handler<ViewerCount> for MediaActor {
-    type Result = usize;
-
-    fn handle(&mut self, _msg: ViewerCount, _ctx: &mut Context<Self>) -> usize {
-        self.viewers.len()
-    }
-}

@@ -29,7 +29,6 @@ pub struct EncodedSample {
     pub data: Bytes,
     pub keyframe: bool,
     pub duration: Duration,
-    pub encoded_at: Instant,
 }
 
 /// Keyframe requests: `urgent` (a new viewer) is honoured at once, `loss` (PLI) rate-limited.
@@ -140,7 +139,6 @@ fn run(
                             data: Bytes::from(encoded.data),
                             keyframe: encoded.keyframe,
                             duration: frame_duration,
-                            encoded_at: Instant::now(),
                         });
                         match out.try_send(sample) {
                             Ok(()) => {}

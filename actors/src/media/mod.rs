@@ -14,8 +14,7 @@ pub mod probe;
 pub mod rtcp;
 
 pub use actor::{
-    AddCandidate, MediaActor, StopMedia, StopWatching, StreamFrames, ViewerCount, Watch, WatchAnswer,
-    MAX_VIEWERS_PER_ROOM,
+    AddCandidate, MediaActor, StopMedia, StopWatching, StreamFrames, Watch, WatchAnswer, MAX_VIEWERS_PER_ROOM,
 };
 pub use peer::{IceServer, MediaConfig};
 pub use playout::StreamInput;

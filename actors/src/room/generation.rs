@@ -277,6 +277,7 @@ impl Handler<StartGeneration> for RoomActor {
             }
             let segments = plan(&script, msg.shot_id.as_deref(), msg.seed, &Vocab::new())
                 .map_err(GenerationError::InvalidScript)?;
+            let first_shot = script.shots.first().map(|shot| shot.id.clone());
             let job = RoomJob {
                 user,
                 shot_id: msg.shot_id.clone(),
@@ -298,17 +299,13 @@ impl Handler<StartGeneration> for RoomActor {
                 options,
                 events: ctx.address().recipient(),
             };
-            Ok((scheduler, submit, job))
+            Ok((scheduler, submit, job, first_shot))
         })();
-        let (scheduler, mut submit, job) = match prepared {
+        let (scheduler, mut submit, job, first_shot) = match prepared {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::ready(Err(e))),
         };
         // A remix room's first chunk starts from the source clip's frames (SDEdit).
-        let first_shot = self
-            .script()
-            .ok()
-            .and_then(|s| s.shots.first().map(|shot| shot.id.clone()));
         let remix = self
             .generation
             .remix

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use engine::sampler::{append_chunk, chunk_options};
 use engine::SampleOptions;
 use protocol::{Role, ServerMessage};
 use uuid::Uuid;
@@ -45,12 +46,10 @@ struct OnAir {
     job: Option<JobId>,
     /// Chunks generated so far (picks the shot and the seed).
     chunks: u64,
-    /// The last frames generated: the next chunk continues from them.
+    /// The last frames generated (at most `CONTEXT_FRAMES`): the next chunk continues from them.
     tail: Vec<u8>,
     /// When the frames generated so far will have played.
     playout_end: Instant,
-    /// How long the last chunk took to generate.
-    last_elapsed: Duration,
 }
 
 /// Watch the live preview: a control session's user, or a WHEP viewer (ticket already checked).
@@ -167,14 +166,15 @@ impl RoomActor {
     pub(super) fn air_chunk_finished(&mut self, frames: &[u8], elapsed: Duration, ctx: &mut Context<Self>) {
         let per = SIZE * SIZE * 3;
         let Some(air) = self.live.air.as_mut() else { return };
-        let skip = if air.tail.is_empty() { 0 } else { CONTEXT_FRAMES * per };
-        let new = frames.get(skip..).unwrap_or_default().to_vec();
+        // The engine's chaining rule: after the first chunk, the repeated context is dropped.
+        let mut so_far = std::mem::take(&mut air.tail);
+        let new = append_chunk(&mut so_far, frames).to_vec();
+        so_far.drain(..so_far.len().saturating_sub(CONTEXT_FRAMES * per));
+        air.tail = so_far;
         let now = Instant::now();
         air.playout_end = air.playout_end.max(now) + Duration::from_secs_f64((new.len() / per) as f64 / FPS as f64);
-        air.tail = frames[frames.len().saturating_sub(CONTEXT_FRAMES * per)..].to_vec();
         air.job = None;
         air.chunks += 1;
-        air.last_elapsed = elapsed;
         let delay = air
             .playout_end
             .saturating_duration_since(now)
@@ -211,12 +211,12 @@ impl RoomActor {
         let shot = (chunks % segments.len() as u64) as usize;
         let segment = &segments[shot];
         let seed = segment.seed.wrapping_add(chunks);
-        let options = SampleOptions {
+        let base = SampleOptions {
             steps: script.settings.steps as usize,
             guidance: script.settings.guidance,
-            context: (!tail.is_empty()).then_some(tail),
             ..Default::default()
         };
+        let options = chunk_options(&base, seed, &tail);
         let job = RoomJob::on_air(user, script.shots[shot].id.clone(), &script, seed);
         let submit = Submit {
             room: self.room_id,
@@ -349,7 +349,6 @@ impl Handler<SetOnAir> for RoomActor {
                     chunks: 0,
                     tail: Vec::new(),
                     playout_end: Instant::now(),
-                    last_elapsed: Duration::ZERO,
                 });
                 self.live.air_epoch += 1;
                 self.send_control(&ServerMessage::OnAir { on_air: true });

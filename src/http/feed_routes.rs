@@ -13,7 +13,7 @@ use crate::db::feed::{Cursor, Feed, PostOutcome};
 use crate::state::AppState;
 
 fn clip_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such clip"))
+    super::path_id(raw, "clip")
 }
 
 /// `POST /api/clips/{id}/post`.

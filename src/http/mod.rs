@@ -17,6 +17,11 @@ use protocol::ErrorCode;
 
 use crate::ws;
 
+/// An id from a URL path; anything that is not a UUID names nothing (404 "no such {what}").
+pub(crate) fn path_id(raw: &str, what: &str) -> Result<uuid::Uuid, error::ApiError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| error::ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
+}
+
 /// Largest JSON request body accepted by the REST API.
 pub const MAX_JSON_BODY_BYTES: usize = 16 * 1024;
 

@@ -15,8 +15,9 @@ use super::error::ApiError;
 use crate::auth::{CurrentUser, TICKET_TTL_SECS};
 use crate::state::{unix_now, AppState};
 
-fn room_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))
+/// A room id from a path (404 if it is not one).
+pub(crate) fn room_id(raw: &str) -> Result<Uuid, ApiError> {
+    super::path_id(raw, "room")
 }
 
 /// The caller's role in `room`: 404 if the room does not exist, 403 if not a member.

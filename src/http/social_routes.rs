@@ -7,18 +7,14 @@ use protocol::feed::{
 };
 use protocol::script::SceneScript;
 use protocol::{CommentPage, ErrorCode, LineageView, NewComment, RemixRequest, Role, RoomView, MAX_ROOM_TITLE_CHARS};
-use uuid::Uuid;
 
 use super::error::ApiError;
 use super::paging::PageQuery;
+use super::path_id;
 use crate::auth::CurrentUser;
 use crate::db::feed::Cursor;
 use crate::db::social::CommentRefusal;
 use crate::state::AppState;
-
-fn uuid(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, format!("no such {what}")))
-}
 
 /// `POST /api/clips/{id}/comments`.
 pub async fn add_comment(
@@ -27,7 +23,7 @@ pub async fn add_comment(
     path: web::Path<String>,
     body: web::Json<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "post")?;
+    let clip = path_id(&path, "post")?;
     let text = body.body.trim();
     let chars = text.chars().count();
     if chars == 0 || chars > MAX_COMMENT_CHARS {
@@ -37,7 +33,7 @@ pub async fn add_comment(
         ));
     }
     let reply_to = match body.reply_to.as_deref() {
-        Some(raw) => Some(uuid(raw, "comment").map_err(|_| ApiError::new(ErrorCode::BadRequest, "bad reply_to"))?),
+        Some(raw) => Some(path_id(raw, "comment").map_err(|_| ApiError::new(ErrorCode::BadRequest, "bad reply_to"))?),
         None => None,
     };
     match state.db.add_comment(user.id, clip, text, reply_to).await? {
@@ -57,7 +53,7 @@ pub async fn comments(
     path: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "post")?;
+    let clip = path_id(&path, "post")?;
     let limit = q.limit(MAX_COMMENT_PAGE.min(50), MAX_COMMENT_PAGE)?;
     let cursor = q.cursor(Cursor::decode)?;
     let (items, next) = state
@@ -77,7 +73,7 @@ pub async fn delete_comment(
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = uuid(&path, "comment")?;
+    let comment = path_id(&path, "comment")?;
     if state.db.delete_comment(user.id, comment).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
@@ -91,7 +87,7 @@ pub async fn remove(
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "clip")?;
+    let clip = path_id(&path, "clip")?;
     let keys = state
         .db
         .remove_clip(user.id, clip)
@@ -112,7 +108,7 @@ pub async fn view(
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "post")?;
+    let clip = path_id(&path, "post")?;
     if state.db.record_view(user.id, clip).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
@@ -132,7 +128,7 @@ pub async fn lineage(
     path: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "clip")?;
+    let clip = path_id(&path, "clip")?;
     let limit = q.limit(MAX_LINEAGE_PAGE.min(50), MAX_LINEAGE_PAGE)?;
     let after = q.cursor(lineage_cursor)?;
     let (ancestors, descendants, next) = state
@@ -154,7 +150,7 @@ pub async fn remix(
     path: web::Path<String>,
     body: web::Json<RemixRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = uuid(&path, "post")?;
+    let clip = path_id(&path, "post")?;
     let strength = body.strength.unwrap_or(DEFAULT_REMIX_STRENGTH);
     if !(MIN_REMIX_STRENGTH..=1.0).contains(&strength) {
         return Err(ApiError::new(

@@ -13,18 +13,15 @@ use protocol::ErrorCode;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::auth::tickets::TicketError;
+use super::room_routes::room_id;
 use crate::state::{unix_now, AppState};
+use crate::ws::upgrade::ticket_holder;
 
 /// A WHEP session token stays valid this long (the stream itself ends when the peer goes).
 pub const WHEP_SESSION_TTL_SECS: i64 = 24 * 3600;
 /// High half of the subject WHEP session tokens are signed for (the low half is the viewer): not
 /// a user id (those are random v4 UUIDs), so a session token never passes as a room ticket.
 const WHEP_SUBJECT_TAG: u64 = 0x5748_4550_5345_5353; // "WHEPSESS"
-
-fn room_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))
-}
 
 fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     req.headers()
@@ -49,15 +46,7 @@ pub async fn offer(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let room = room_id(&path)?;
-    let user = state
-        .tickets
-        .verify(bearer(&req)?, room, unix_now())
-        .map_err(|err| match err {
-            TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
-            TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
-        })?;
-    // The member's current role, not the one at ticket time: a removed member watches nothing.
-    crate::http::room_routes::role_in(&state, room, user).await?;
+    let (user, _) = ticket_holder(&state, room, bearer(&req)?).await?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

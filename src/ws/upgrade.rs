@@ -60,19 +60,12 @@ pub async fn authorize(
     if !origin_allowed(req, &state.config.allowed_origins) {
         return Err(ApiError::new(ErrorCode::OriginNotAllowed, "origin not allowed"));
     }
-    let room_id = Uuid::parse_str(room).map_err(|_| ApiError::new(ErrorCode::NotFound, "no such room"))?;
+    let room_id = crate::http::room_routes::room_id(room)?;
     let ticket = query
         .ticket
         .as_deref()
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing ticket"))?;
-    let user_id = state
-        .tickets
-        .verify(ticket, room_id, unix_now())
-        .map_err(|err| match err {
-            TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
-            TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
-        })?;
-    let (_, role) = crate::http::room_routes::role_in(state, room_id, user_id).await?;
+    let (user_id, role) = ticket_holder(state, room_id, ticket).await?;
     let user = state
         .db
         .user_by_id(user_id)
@@ -84,6 +77,20 @@ pub async fn authorize(
         username: user.username,
         role,
     })
+}
+
+/// The member a room ticket names and their current role (not the one at ticket time: a
+/// removed member gets nothing). 401 for a bad or expired ticket, 403 for another room's.
+pub async fn ticket_holder(state: &AppState, room: Uuid, ticket: &str) -> Result<(Uuid, Role), ApiError> {
+    let user = state
+        .tickets
+        .verify(ticket, room, unix_now())
+        .map_err(|err| match err {
+            TicketError::WrongRoom => ApiError::new(ErrorCode::Forbidden, err.to_string()),
+            TicketError::Invalid | TicketError::Expired => ApiError::new(ErrorCode::Unauthorized, err.to_string()),
+        })?;
+    let (_, role) = crate::http::room_routes::role_in(state, room, user).await?;
+    Ok((user, role))
 }
 
 /// Joins the room, retrying while an unloading room hands over to a fresh one.

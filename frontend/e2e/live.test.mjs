@@ -221,6 +221,8 @@ test('a viewer joins by the share link and watches the room on air', async () =>
 
     await onAir.click()
     await badge.waitFor({ state: 'hidden' })
+    // the owner's page hears the same broadcast as the viewer's, not necessarily first
+    await page.waitForFunction(() => document.querySelector('[data-testid="on-air"]')?.getAttribute('aria-pressed') === 'false')
     assert.equal(await onAir.getAttribute('aria-pressed'), 'false')
 
     // a link with a bad token shows the server's reason and a way home

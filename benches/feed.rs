@@ -1,6 +1,7 @@
 //! Feed and lineage query latency at scale: 100,000 users, 1,000,000 posts (90 % public, 5 %
 //! followers-only, 5 % unlisted), 1,000 users who follow 200 others each, and a remix chain
-//! 1,000 deep. Measures the real queries (`Db::feed`, `Db::lineage`) from one client.
+//! 1,000 deep; each of those 1,000 users has viewed the 100 newest posts. Measures the real
+//! queries (`Db::feed`, `Db::for_you`, `Db::lineage`) from one client.
 //!
 //! Run: `cargo bench --bench feed` (uses `DATABASE_URL`, else a private cluster in
 //! `$REELROOM_TEST_PG_DIR` or /var/tmp/reelroom-bench-pg). `--posts N`, `--users N`,
@@ -12,6 +13,7 @@ use common::arg;
 use std::time::Instant;
 
 use reelroom::db::feed::{Cursor, Feed};
+use reelroom::db::for_you::ForYouCursor;
 use uuid::Uuid;
 
 fn report(name: &str, mut ms: Vec<f64>) {
@@ -73,7 +75,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         parent = Some(id);
         chain_ids.push(id);
     }
-    conn.batch_execute("ANALYZE clips;").await?;
+    conn.batch_execute(
+        "INSERT INTO clip_views (user_id, clip_id)
+           SELECT v.id, c.id FROM n_users v,
+                  (SELECT id FROM clips WHERE visibility = 'public' ORDER BY posted_at DESC LIMIT 100) c
+            WHERE v.n <= 1000;
+         ANALYZE;",
+    )
+    .await?;
     println!(
         "seeded {users} users, {posts} posts, 200 follows for 1,000 users, a {chain}-deep remix chain in {:.0} s",
         seeding.elapsed().as_secs_f64()
@@ -108,7 +117,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         db.feed(viewer, Feed::Author(author), None, 20).await?;
         profile.push(time(t));
     }
+    let mut for_you = Vec::new();
+    for i in 0..requests {
+        let viewer = viewers[i % viewers.len()];
+        let mut cursor: Option<ForYouCursor> = None;
+        for _ in 0..(i % 3) {
+            cursor = db.for_you(viewer, cursor, 20).await?.1;
+        }
+        let t = Instant::now();
+        let (items, _) = db.for_you(viewer, cursor, 20).await?;
+        for_you.push(time(t));
+        assert_eq!(items.len(), 20);
+    }
     report("latest feed page (20 posts, pages 1-5)", latest);
+    report("for-you feed page (20 posts, pages 1-3, 1,200 candidates)", for_you);
     report("following feed page (200 followees)", following);
     report("profile page", profile);
 

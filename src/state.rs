@@ -26,6 +26,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed-login counters.
     pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Per-user limits on social writes.
+    pub write_limits: crate::http::rate_limit::WriteLimiter,
     /// Argon2 hashing threads.
     pub passwords: crate::auth::password::PasswordPool,
     /// Finished clips (rows and videos).
@@ -50,6 +52,7 @@ impl AppState {
             metrics,
             config,
             login_throttle: Default::default(),
+            write_limits: Default::default(),
             passwords: crate::auth::password::PasswordPool::start(),
             clips,
             next_session: AtomicU64::new(1),

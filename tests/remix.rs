@@ -104,5 +104,58 @@ async fn a_remix_starts_from_the_source_and_joins_its_chain() {
     let feed = r.viewer.get("/api/feed/latest").await.1;
     assert_eq!(feed["items"][0]["parent_id"], source.as_str());
     assert_eq!(feed["items"][1]["remixes"], 1);
+    assert_eq!(feed["items"][0]["parent_author"], "owner", "remixed from @owner");
+
+    // Every clip has a poster (PNG at display size) and a feed preview (a small MP4 loop).
+    let bytes = |path: String| {
+        let viewer = &r.viewer;
+        async move {
+            let res = viewer.http.get(format!("{}{path}", viewer.base)).send().await.unwrap();
+            let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+            (res.status(), kind, res.bytes().await.unwrap())
+        }
+    };
+    let (status, kind, poster) = bytes(format!("/api/clips/{remix}/poster")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
+    let info = png::Decoder::new(std::io::Cursor::new(poster.to_vec()))
+        .read_info()
+        .unwrap()
+        .info()
+        .clone();
+    assert_eq!((info.width, info.height), (256, 256));
+    let (status, kind, preview) = bytes(format!("/api/clips/{remix}/preview")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "video/mp4"));
+    let (_, _, video) = bytes(format!("/api/clips/{remix}/video")).await;
+    assert_eq!(&preview[4..8], b"ftyp");
+    assert!(
+        preview.len() * 2 < video.len(),
+        "preview {} B, video {} B",
+        preview.len(),
+        video.len()
+    );
+
+    // Deleting the post deletes all its media from storage.
+    let objects = r.server.data_dir().join("objects").join("clips");
+    let media: Vec<_> = std::fs::read_dir(&objects)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(&remix))
+        .collect();
+    assert_eq!(media.len(), 4, "video, preview, poster, frames: {media:?}");
+    let res = r
+        .editor
+        .http
+        .delete(format!("{}/api/clips/{remix}", r.editor.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for name in media {
+        assert!(!objects.join(&name).exists(), "{name} is deleted");
+    }
+    assert_eq!(
+        bytes(format!("/api/clips/{remix}/poster")).await.0,
+        StatusCode::NOT_FOUND
+    );
     script.disconnect().await;
 }

@@ -17,10 +17,28 @@ export type { JoinRoom } from './protocol/generated/JoinRoom'
 export type { ClientMessage } from './protocol/generated/ClientMessage'
 export type { ServerMessage } from './protocol/generated/ServerMessage'
 export type { SceneScript } from './protocol/generated/SceneScript'
+export type { ClipView } from './protocol/generated/ClipView'
+// the social feed
+export type { PostClip } from './protocol/generated/PostClip'
+export type { PostView } from './protocol/generated/PostView'
+export type { FeedPage } from './protocol/generated/FeedPage'
+export type { ForYouScore } from './protocol/generated/ForYouScore'
+export type { Visibility } from './protocol/generated/Visibility'
+export type { ProfileView } from './protocol/generated/ProfileView'
+export type { LikeView } from './protocol/generated/LikeView'
+export type { FollowView } from './protocol/generated/FollowView'
+export type { NewComment } from './protocol/generated/NewComment'
+export type { CommentView } from './protocol/generated/CommentView'
+export type { CommentPage } from './protocol/generated/CommentPage'
+export type { LineageNode } from './protocol/generated/LineageNode'
+export type { LineageView } from './protocol/generated/LineageView'
+export type { RemixRequest } from './protocol/generated/RemixRequest'
 
 /** Roles an owner can give. */
 export type MemberRole = Exclude<Role, 'owner'>
-/** A room in the "my rooms" list. */
+/** Which feed: ranked for the caller, from people they follow, or everything newest first. */
+export type FeedKind = 'for-you' | 'following' | 'latest'
+/** A room in the "my rooms" list (and the answer to a remix: the caller's new room). */
 export type RoomSummary = RoomView
 /** A room with its members (`GET /api/rooms/{id}`). */
 export type { RoomDetail as RoomView }

@@ -1,5 +1,28 @@
 // Thin fetch wrappers for the REST API; every non-2xx answer becomes an ApiError carrying the server's ErrorBody.
-import type { ErrorBody, JoinRoom, MemberRole, MemberView, RoomSummary, RoomView, ShareLinkView, TicketView, UserView } from './api-types'
+import type {
+  ClipView,
+  CommentPage,
+  CommentView,
+  ErrorBody,
+  FeedKind,
+  FeedPage,
+  FollowView,
+  JoinRoom,
+  LikeView,
+  LineageView,
+  MemberRole,
+  MemberView,
+  NewComment,
+  PostClip,
+  PostView,
+  ProfileView,
+  RemixRequest,
+  RoomSummary,
+  RoomView,
+  ShareLinkView,
+  TicketView,
+  UserView,
+} from './api-types'
 
 export class ApiError extends Error {
   constructor(
@@ -52,6 +75,15 @@ async function request<T>(method: string, path: string, body?: unknown, quiet401
 
 const enc = encodeURIComponent
 
+/** `?cursor=…&limit=…` for a paged list (absent parts left out). */
+function page(cursor?: string | null, limit?: number): string {
+  const q = new URLSearchParams()
+  if (cursor) q.set('cursor', cursor)
+  if (limit !== undefined) q.set('limit', String(limit))
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
 export const api = {
   signup: (username: string, password: string) => request<UserView>('POST', '/api/auth/signup', { username, password }, true),
   login: (username: string, password: string) => request<UserView>('POST', '/api/auth/login', { username, password }, true),
@@ -68,4 +100,29 @@ export const api = {
   shareRoom: (id: string) => request<ShareLinkView>('POST', `/api/rooms/${enc(id)}/share`),
   /** Joins through a share link (as a viewer, unless already a member). A 401 is left to the caller. */
   joinRoom: (id: string, invite: string) => request<MemberView>('POST', `/api/rooms/${enc(id)}/join`, { invite } satisfies JoinRoom, true),
+
+  // clips and posts
+  getClip: (id: string) => request<ClipView>('GET', `/api/clips/${enc(id)}`),
+  /** The author posts a draft (409 `conflict` when it is posted already). */
+  postClip: (id: string, post: PostClip) => request<void>('POST', `/api/clips/${enc(id)}/post`, post),
+  /** A posted clip the caller may see (404 otherwise). */
+  getPost: (id: string) => request<PostView>('GET', `/api/clips/${enc(id)}/post`),
+  /** The author removes their post. */
+  deletePost: (id: string) => request<void>('DELETE', `/api/clips/${enc(id)}`),
+  feed: (kind: FeedKind, cursor?: string | null, limit?: number) => request<FeedPage>('GET', `/api/feed/${kind}${page(cursor, limit)}`),
+  like: (id: string) => request<LikeView>('PUT', `/api/clips/${enc(id)}/like`),
+  unlike: (id: string) => request<LikeView>('DELETE', `/api/clips/${enc(id)}/like`),
+  /** Counts the caller as a viewer of the post (once per person, however often it is called). */
+  viewPost: (id: string) => request<void>('POST', `/api/clips/${enc(id)}/view`),
+  comments: (id: string, cursor?: string | null) => request<CommentPage>('GET', `/api/clips/${enc(id)}/comments${page(cursor)}`),
+  addComment: (id: string, comment: NewComment) => request<CommentView>('POST', `/api/clips/${enc(id)}/comments`, comment),
+  deleteComment: (id: string) => request<void>('DELETE', `/api/comments/${enc(id)}`),
+  lineage: (id: string, cursor?: string | null) => request<LineageView>('GET', `/api/clips/${enc(id)}/lineage${page(cursor)}`),
+  /** A new room of the caller's whose script is the post's (generation there starts from its frames). */
+  remix: (id: string, strength: number) => request<RoomSummary>('POST', `/api/clips/${enc(id)}/remix`, { strength } satisfies RemixRequest),
+  // people
+  profile: (username: string) => request<ProfileView>('GET', `/api/users/${enc(username)}`),
+  userPosts: (username: string, cursor?: string | null) => request<FeedPage>('GET', `/api/users/${enc(username)}/posts${page(cursor)}`),
+  follow: (username: string) => request<FollowView>('PUT', `/api/users/${enc(username)}/follow`),
+  unfollow: (username: string) => request<FollowView>('DELETE', `/api/users/${enc(username)}/follow`),
 }

@@ -1,8 +1,9 @@
-// Shared page chrome: the top bar with the brand, optional centre content and the signed-in user menu.
+// Shared page chrome: the top bar with the brand, the Feed / My rooms links, optional centre content and the
+// signed-in user menu (the name leads to one's profile).
 import type { UserView } from './api-types'
 import { colorFor } from './colors'
 import { avatar, h } from './dom'
-import { navigate } from './router'
+import { currentPath, navigate } from './router'
 import { signOut } from './session'
 
 export function brand(): HTMLElement {
@@ -14,13 +15,30 @@ export function brand(): HTMLElement {
   )
 }
 
+/** The top bar's links between the signed-in user's places; the one shown now is marked. */
+function nav(): HTMLElement {
+  const path = currentPath()
+  const link = (href: string, label: string, testid: string, active: boolean) =>
+    h('a', { class: `nav-link${active ? ' active' : ''}`, href: `#${href}`, 'data-testid': testid, 'aria-current': active ? 'page' : undefined }, label)
+  return h(
+    'nav',
+    { class: 'topbar-nav', 'aria-label': 'Main' },
+    link('/feed', 'Feed', 'nav-feed', path === '/feed' || path.startsWith('/feed/')),
+    link('/', 'My rooms', 'nav-rooms', path === '/'),
+  )
+}
+
 export function topbar(user: UserView | null, ...middle: (Node | null)[]): HTMLElement {
   const right = user
     ? h(
         'div',
         { class: 'topbar-user' },
-        avatar(user.username, colorFor(user.username)),
-        h('span', { class: 'topbar-username', 'data-testid': 'current-user' }, user.username),
+        h(
+          'a',
+          { class: 'topbar-me', href: `#/u/${encodeURIComponent(user.username)}`, title: 'Your profile', 'data-testid': 'my-profile' },
+          avatar(user.username, colorFor(user.username)),
+          h('span', { class: 'topbar-username', 'data-testid': 'current-user' }, user.username),
+        ),
         h(
           'button',
           {
@@ -38,7 +56,7 @@ export function topbar(user: UserView | null, ...middle: (Node | null)[]): HTMLE
         ),
       )
     : null
-  return h('header', { class: 'topbar' }, brand(), h('div', { class: 'topbar-middle' }, ...middle), right)
+  return h('header', { class: 'topbar' }, brand(), user ? nav() : null, h('div', { class: 'topbar-middle' }, ...middle), right)
 }
 
 /** A dismissable inline error / notice line. */

@@ -2,7 +2,10 @@
 import './styles.css'
 import { onUnauthorized } from './api'
 import { authPage } from './pages/auth'
+import { clipPage } from './pages/clip'
+import { feedPage } from './pages/feed'
 import { joinPage } from './pages/join'
+import { profilePage } from './pages/profile'
 import { roomsPage } from './pages/rooms'
 import { studioPage } from './pages/studio'
 import { currentPath, navigate, route, startRouter } from './router'
@@ -12,6 +15,11 @@ route('/login', authPage)
 route('/', roomsPage)
 route('/room/:id', studioPage)
 route('/join/:room/:token', joinPage)
+route('/feed', feedPage)
+route('/feed/:tab', feedPage)
+route('/clip/:id', clipPage)
+route('/clip/:id/comments', (root, params) => clipPage(root, { ...params, comments: '1' }))
+route('/u/:username', profilePage)
 
 onUnauthorized(() => {
   setCurrentUser(null)

@@ -1,4 +1,5 @@
-// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>` to page mounters and tears the old page down on navigation.
+// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>`, `#/feed[/<tab>]`, `#/clip/<id>`, `#/u/<name>`
+// to page mounters and tears the old page down on navigation.
 
 export type Cleanup = () => void
 export type Page = (root: HTMLElement, params: Record<string, string>) => Cleanup | void | Promise<Cleanup | void>

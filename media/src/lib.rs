@@ -5,9 +5,11 @@
 pub mod frame;
 pub mod mark;
 pub mod mp4;
+pub mod poster;
 pub mod vp8;
 pub mod vpx;
 
 pub use mark::{FrameMark, NoMark};
-pub use mp4::{encode_mp4, ClipVideo, MediaError, DISPLAY_SCALE};
+pub use mp4::{encode_mp4, encode_preview, ClipVideo, MediaError, DISPLAY_SCALE};
+pub use poster::poster_png;
 pub use vp8::{EncodedFrame, Vp8Decoder, Vp8Encoder};

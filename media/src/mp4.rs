@@ -25,6 +25,8 @@ pub enum MediaError {
     Encoder(String),
     #[error("mp4 muxer: {0}")]
     Muxer(String),
+    #[error("image encoder: {0}")]
+    Image(String),
 }
 
 /// An encoded clip.
@@ -37,9 +39,15 @@ pub struct ClipVideo {
     pub duration_s: f64,
 }
 
-/// Encodes `rgb` (frame-major `size × size` RGB frames) at `fps` into an MP4, upscaled by
-/// [`DISPLAY_SCALE`].
-pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
+/// Feed previews keep at most this many frames (3 s at 8 fps): a loop, not the clip.
+pub const PREVIEW_MAX_FRAMES: usize = 24;
+/// Feed previews are upscaled this many times (64 → 128 px): small enough to autoplay many.
+pub const PREVIEW_SCALE: usize = 2;
+/// Target bitrate of feed previews at 128×128.
+pub const PREVIEW_BITRATE_BPS: u32 = 150_000;
+
+/// Checks that `rgb` holds whole `size × size` RGB frames; returns the bytes per frame.
+pub(crate) fn frame_bytes(rgb: &[u8], size: usize) -> Result<usize, MediaError> {
     let per = size * size * 3;
     if rgb.is_empty() {
         return Err(MediaError::Empty);
@@ -47,9 +55,27 @@ pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaE
     if per == 0 || !rgb.len().is_multiple_of(per) {
         return Err(MediaError::BadFrames { got: rgb.len(), size });
     }
-    let side = size * DISPLAY_SCALE;
+    Ok(per)
+}
+
+/// Encodes `rgb` (frame-major `size × size` RGB frames) at `fps` into an MP4, upscaled by
+/// [`DISPLAY_SCALE`].
+pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
+    encode_scaled(rgb, size, fps, DISPLAY_SCALE, CLIP_BITRATE_BPS)
+}
+
+/// The feed preview of a clip: its first [`PREVIEW_MAX_FRAMES`] frames at [`PREVIEW_SCALE`].
+pub fn encode_preview(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
+    let per = frame_bytes(rgb, size)?;
+    let end = rgb.len().min(per * PREVIEW_MAX_FRAMES);
+    encode_scaled(&rgb[..end], size, fps, PREVIEW_SCALE, PREVIEW_BITRATE_BPS)
+}
+
+fn encode_scaled(rgb: &[u8], size: usize, fps: u32, scale: usize, bitrate: u32) -> Result<ClipVideo, MediaError> {
+    let per = frame_bytes(rgb, size)?;
+    let side = size * scale;
     let config = EncoderConfig::new()
-        .bitrate(BitRate::from_bps(CLIP_BITRATE_BPS))
+        .bitrate(BitRate::from_bps(bitrate))
         .max_frame_rate(FrameRate::from_hz(fps as f32))
         .usage_type(UsageType::CameraVideoRealTime)
         .rate_control_mode(RateControlMode::Bitrate)
@@ -64,7 +90,7 @@ pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaE
         .map_err(|e| MediaError::Muxer(e.to_string()))?;
     let frames = rgb.len() / per;
     for (i, frame) in rgb.chunks_exact(per).enumerate() {
-        let big = upscale(frame, size, DISPLAY_SCALE);
+        let big = upscale(frame, size, scale);
         let yuv = YUVBuffer::from_rgb_source(RgbSliceU8::new(&big, (side, side)));
         let bitstream = encoder.encode(&yuv).map_err(|e| MediaError::Encoder(e.to_string()))?;
         let key = matches!(bitstream.frame_type(), FrameType::IDR | FrameType::I);
@@ -109,7 +135,23 @@ mod tests {
     }
 
     #[test]
+    fn previews_are_short_and_small() {
+        let preview = encode_preview(&frames(40, 64), 64, 8).expect("encode");
+        let clip = encode_mp4(&frames(40, 64), 64, 8).expect("encode");
+        assert_eq!((preview.width, preview.frames), (128, PREVIEW_MAX_FRAMES as u32));
+        assert!(
+            preview.mp4.len() * 2 < clip.mp4.len(),
+            "{} vs {}",
+            preview.mp4.len(),
+            clip.mp4.len()
+        );
+        let short = encode_preview(&frames(5, 64), 64, 8).expect("encode");
+        assert_eq!(short.frames, 5);
+    }
+
+    #[test]
     fn bad_input_is_an_error() {
+        assert!(matches!(encode_preview(&[], 64, 8), Err(MediaError::Empty)));
         assert!(matches!(encode_mp4(&[], 64, 8), Err(MediaError::Empty)));
         assert!(matches!(encode_mp4(&[0; 10], 64, 8), Err(MediaError::BadFrames { .. })));
     }

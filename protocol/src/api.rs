@@ -26,6 +26,7 @@ pub fn is_valid_username(name: &str) -> bool {
 /// `POST /api/auth/signup` and `POST /api/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     /// 3-32 characters of `[a-z0-9_]`.
     pub username: String,
@@ -36,6 +37,7 @@ pub struct Credentials {
 /// A user as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     /// User id (UUID).
     pub id: String,
@@ -46,6 +48,7 @@ pub struct UserView {
 /// `POST /api/rooms`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRoom {
     /// 1-120 characters.
     pub title: String,
@@ -54,6 +57,7 @@ pub struct CreateRoom {
 /// A room as one member sees it (`role` is the caller's role).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomView {
     /// Room id (UUID).
     pub id: String,
@@ -66,6 +70,7 @@ pub struct RoomView {
 /// A member of a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     /// The member's username.
     pub username: String,
@@ -76,6 +81,7 @@ pub struct MemberView {
 /// `GET /api/rooms/{id}`: the room with its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomDetail {
     /// Room id (UUID).
     pub id: String,
@@ -90,6 +96,7 @@ pub struct RoomDetail {
 /// `PUT /api/rooms/{id}/members/{username}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetMemberRole {
     /// `editor` or `viewer` (there is one owner, fixed at creation).
     pub role: Role,
@@ -98,6 +105,7 @@ pub struct SetMemberRole {
 /// `POST /api/rooms/{id}/ticket`: a signed, short-lived pass for the room's WebSockets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     /// Opaque; pass as `?ticket=` to `/sync/{room}` and `/control/{room}`.
     pub ticket: String,
@@ -112,6 +120,7 @@ pub struct TicketView {
 /// room as a viewer (to watch it on air, say): `#/join/{room_id}/{token}` in the web app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareLinkView {
     /// Opaque; `POST /api/rooms/{id}/join` takes it.
     pub token: String,
@@ -124,6 +133,7 @@ pub struct ShareLinkView {
 /// (viewer, or their existing role if they were already a member).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRoom {
     /// The share link's token.
     pub invite: String,
@@ -132,6 +142,7 @@ pub struct JoinRoom {
 /// `GET /api/clips/{id}`: a clip and what made it (drafts: visible to their owner only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClipView {
     /// Clip id (UUID).
     pub id: String,

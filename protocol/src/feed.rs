@@ -21,10 +21,17 @@ pub const DEFAULT_REMIX_STRENGTH: f64 = 0.6;
 pub const MIN_REMIX_STRENGTH: f64 = 0.05;
 /// Default posts per feed page.
 pub const DEFAULT_FEED_PAGE: usize = 20;
+/// For-you recency halves every this many hours.
+pub const FOR_YOU_HALF_LIFE_HOURS: f64 = 24.0;
+/// For-you bonus for a post the caller has not viewed.
+pub const FOR_YOU_UNSEEN_BONUS: f64 = 0.5;
+/// For-you ranks posts from this many most recent days only (older ones are in Latest).
+pub const FOR_YOU_WINDOW_DAYS: i64 = 14;
 
 /// Who sees a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Everyone, in every feed.
@@ -59,6 +66,7 @@ impl Visibility {
 /// `POST /api/clips/{id}/post`: the author posts a draft.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostClip {
     /// 1-120 characters.
     pub title: String,
@@ -72,6 +80,7 @@ pub struct PostClip {
 /// A post as feeds show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostView {
     /// Clip id (UUID).
     pub id: String,
@@ -85,8 +94,14 @@ pub struct PostView {
     pub duration_s: f64,
     /// `/api/clips/{id}/video`.
     pub video_url: String,
+    /// `/api/clips/{id}/poster`: a PNG still from the middle of the clip.
+    pub poster_url: String,
+    /// `/api/clips/{id}/preview`: a short, small, silent MP4 loop for feeds.
+    pub preview_url: String,
     /// The clip this remixes, if any.
     pub parent_id: Option<String>,
+    /// Author of the clip this remixes, when the caller may see it ("remixed from @user").
+    pub parent_author: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub likes: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -97,11 +112,50 @@ pub struct PostView {
     pub views: i64,
     /// Whether the caller likes it.
     pub liked: bool,
+    /// Why the for-you feed ranks it where it does (absent in other feeds).
+    pub score: Option<ForYouScore>,
+}
+
+/// A for-you ranking, explained: `total = recency + engagement + unseen`, each term bounded so
+/// no one signal can bury the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForYouScore {
+    pub total: f64,
+    /// 0-1: halves every [`FOR_YOU_HALF_LIFE_HOURS`] hours since posting.
+    pub recency: f64,
+    /// 0-1: log-scaled likes, comments and remixes (weighted 1, 2, 3) and views (0.1).
+    pub engagement: f64,
+    /// 0 or [`FOR_YOU_UNSEEN_BONUS`]: the caller has not viewed it yet.
+    pub unseen: f64,
+    /// One line for people: the terms and their inputs.
+    pub reason: String,
+}
+
+/// A user's profile header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileView {
+    pub username: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub followers: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub following: i64,
+    /// Posts the caller may see.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub posts: i64,
+    /// Whether the caller follows them.
+    pub followed_by_you: bool,
+    /// Whether this is the caller.
+    pub is_you: bool,
 }
 
 /// One page of a feed; pass `next_cursor` as `?cursor=` for the next (absent: the end).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedPage {
     pub items: Vec<PostView>,
     pub next_cursor: Option<String>,
@@ -110,6 +164,7 @@ pub struct FeedPage {
 /// Answer to like / unlike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LikeView {
     pub liked: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -119,6 +174,7 @@ pub struct LikeView {
 /// Answer to follow / unfollow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowView {
     pub username: String,
     pub following: bool,
@@ -129,6 +185,7 @@ pub struct FollowView {
 /// `POST /api/clips/{id}/comments`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewComment {
     /// 1-1,000 characters.
     pub body: String,
@@ -140,6 +197,7 @@ pub struct NewComment {
 /// A comment; a deleted one keeps its place (its replies stay) with an empty body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommentView {
     pub id: String,
     pub author: String,
@@ -154,6 +212,7 @@ pub struct CommentView {
 /// by time); pass `next_cursor` as `?cursor=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommentPage {
     pub items: Vec<CommentView>,
     pub next_cursor: Option<String>,
@@ -162,6 +221,7 @@ pub struct CommentPage {
 /// One clip in a remix chain: removed or hidden ones keep their place without their content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineageNode {
     pub id: String,
     pub parent_id: Option<String>,
@@ -178,6 +238,7 @@ pub struct LineageNode {
 /// the descendants (breadth-first, oldest first within a level).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineageView {
     pub ancestors: Vec<LineageNode>,
     pub descendants: Vec<LineageNode>,
@@ -190,6 +251,7 @@ pub struct LineageView {
 /// with the new room (`RoomView`, 201).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemixRequest {
     /// 0.05-1: how far from the source generation starts (1 = from pure noise). Default 0.6.
     #[serde(default)]

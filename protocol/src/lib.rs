@@ -2,7 +2,8 @@
 //!
 //! Owns: ids, the control-socket messages, REST DTOs, error codes, WebSocket close codes
 //! and the scene-script schema with its validator. Depends on serde only; the `ts`
-//! feature adds the TypeScript twins checked for drift in `tests/ts_drift.rs`.
+//! feature adds the TypeScript twins checked for drift in `tests/ts_drift.rs`, the `openapi`
+//! feature the REST DTOs' OpenAPI schemas (the server's `/api/openapi.json`).
 
 pub mod api;
 pub mod close;
@@ -17,8 +18,8 @@ pub use close::CloseCode;
 pub use control::{ClientMessage, MemberOnline, ServerMessage};
 pub use error::{ErrorBody, ErrorCode};
 pub use feed::{
-    CommentPage, CommentView, FeedPage, FollowView, LikeView, LineageNode, LineageView, NewComment, PostClip, PostView,
-    RemixRequest, Visibility,
+    CommentPage, CommentView, FeedPage, FollowView, ForYouScore, LikeView, LineageNode, LineageView, NewComment,
+    PostClip, PostView, ProfileView, RemixRequest, Visibility,
 };
 pub use role::Role;
 

@@ -1,6 +1,7 @@
-//! Clips: a finished job's frames become an H.264 MP4 (encoded on a blocking thread), stored
-//! through `object_store` (a local folder by default), and a draft row in Postgres. Reads serve
-//! the clip routes; drafts are visible to their owner only.
+//! Clips: a finished job's frames become an H.264 MP4, a feed preview (short, small MP4) and a
+//! poster (PNG), encoded on a blocking thread and stored through `object_store` (a local folder
+//! by default) beside the raw frames, and a draft row in Postgres. Reads serve the clip routes;
+//! drafts are visible to their owner only.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -31,6 +32,10 @@ pub struct ClipRow {
     pub video_key: String,
     pub video_bytes: i64,
     pub script: serde_json::Value,
+    /// Absent for clips made before posters existed.
+    pub poster_key: Option<String>,
+    pub preview_key: Option<String>,
+    pub preview_bytes: Option<i64>,
 }
 
 /// Postgres rows + object storage for clips.
@@ -54,7 +59,7 @@ impl PgClipStore {
         let conn = self.db.conn().await?;
         let sql = format!(
             "SELECT id, owner_id, room_id, status, seed, model_id, steps, guidance, duration_s, frames,
-                    width, height, video_key, video_bytes, script
+                    width, height, video_key, video_bytes, script, poster_key, preview_key, preview_bytes
                FROM clips c WHERE c.id = $2 AND {}",
             super::feed::VISIBLE
         );
@@ -75,16 +80,24 @@ impl PgClipStore {
             video_key: r.get(12),
             video_bytes: r.get(13),
             script: r.get(14),
+            poster_key: r.get(15),
+            preview_key: r.get(16),
+            preview_bytes: r.get(17),
         }))
     }
 
-    /// Deletes a stored video (its clip was removed).
-    pub async fn delete_video(&self, key: &str) -> Result<(), object_store::Error> {
+    /// Deletes a stored object (its clip was removed).
+    pub async fn delete_object(&self, key: &str) -> Result<(), object_store::Error> {
         self.objects.delete(&ObjectPath::from(key)).await
     }
 
-    /// Bytes `range` of a stored video.
-    pub async fn video_range(&self, key: &str, range: Range<u64>) -> Result<bytes::Bytes, object_store::Error> {
+    /// A whole stored object (a poster: small).
+    pub async fn object(&self, key: &str) -> Result<bytes::Bytes, object_store::Error> {
+        self.objects.get(&ObjectPath::from(key)).await?.bytes().await
+    }
+
+    /// Bytes `range` of a stored object (video, preview or poster).
+    pub async fn object_range(&self, key: &str, range: Range<u64>) -> Result<bytes::Bytes, object_store::Error> {
         self.objects.get_range(&ObjectPath::from(key), range).await
     }
 }
@@ -93,28 +106,43 @@ impl PgClipStore {
 impl ClipStore for PgClipStore {
     async fn save_draft(&self, draft: ClipDraft) -> Result<Uuid, StoreError> {
         let (frames, size, fps) = (draft.frames.clone(), draft.size, draft.fps);
-        let video = tokio::task::spawn_blocking(move || media::encode_mp4(&frames, size, fps))
-            .await
-            .map_err(unavailable)?
-            .map_err(unavailable)?;
+        let (video, preview, poster) = tokio::task::spawn_blocking(move || {
+            Ok::<_, media::MediaError>((
+                media::encode_mp4(&frames, size, fps)?,
+                media::encode_preview(&frames, size, fps)?,
+                media::poster_png(&frames, size)?,
+            ))
+        })
+        .await
+        .map_err(unavailable)?
+        .map_err(unavailable)?;
         let id = Uuid::new_v4();
         let key = format!("clips/{id}.mp4");
         let frames_key = format!("clips/{id}.rgb");
+        let preview_key = format!("clips/{id}.preview.mp4");
+        let poster_key = format!("clips/{id}.poster.png");
         let bytes = video.mp4.len() as i64;
-        self.objects
-            .put(&ObjectPath::from(key.as_str()), video.mp4.into())
-            .await
-            .map_err(unavailable)?;
-        // The model's own frames, so a remix starts from exactly them (not a decoded MP4).
-        self.objects
-            .put(&ObjectPath::from(frames_key.as_str()), draft.frames.to_vec().into())
-            .await
-            .map_err(unavailable)?;
+        let preview_bytes = preview.mp4.len() as i64;
+        // The model's own frames are kept too, so a remix starts from exactly them (not a
+        // decoded MP4).
+        let objects: [(&str, bytes::Bytes); 4] = [
+            (&key, video.mp4.into()),
+            (&preview_key, preview.mp4.into()),
+            (&poster_key, poster.into()),
+            (&frames_key, draft.frames.to_vec().into()),
+        ];
+        for (path, body) in objects {
+            self.objects
+                .put(&ObjectPath::from(path), body.into())
+                .await
+                .map_err(unavailable)?;
+        }
         let conn = self.db.conn().await.map_err(unavailable)?;
         conn.execute(
             "INSERT INTO clips (id, owner_id, room_id, script, seed, model_id, steps, guidance, duration_s, frames,
-                                width, height, video_key, video_bytes, frames_key, parent_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                                width, height, video_key, video_bytes, frames_key, parent_id,
+                                preview_key, preview_bytes, poster_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
             &[
                 &id,
                 &draft.owner_id,
@@ -132,6 +160,9 @@ impl ClipStore for PgClipStore {
                 &bytes,
                 &frames_key,
                 &draft.parent,
+                &preview_key,
+                &preview_bytes,
+                &poster_key,
             ],
         )
         .await

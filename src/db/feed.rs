@@ -2,6 +2,8 @@
 //! keyset pagination, likes and follows. Who may see a post is decided in one SQL predicate,
 //! [`VISIBLE`], used by every read.
 
+use std::sync::LazyLock;
+
 use protocol::{PostView, Visibility};
 use uuid::Uuid;
 
@@ -55,14 +57,22 @@ pub enum PostOutcome {
     NotDraft,
 }
 
-const POST_COLUMNS: &str = "c.id, u.username, coalesce(c.title, ''), coalesce(c.caption, ''),
+/// The columns [`post_view`] reads, for post row `c` joined to its author `u` (viewer `$1`).
+pub(crate) static POST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "c.id, u.username, coalesce(c.title, ''), coalesce(c.caption, ''),
     coalesce(c.visibility, 'public'),
     to_char(c.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
     c.duration_s, c.parent_id, c.like_count, c.comment_count, c.remix_count, c.view_count,
     EXISTS (SELECT 1 FROM likes l WHERE l.clip_id = c.id AND l.user_id = $1),
-    (extract(epoch FROM c.posted_at) * 1000000)::bigint";
+    (extract(epoch FROM c.posted_at) * 1000000)::bigint,
+    (SELECT pu.username FROM clips p JOIN users pu ON pu.id = p.owner_id
+      WHERE p.id = c.parent_id AND p.status = 'posted' AND {})",
+        VISIBLE.replace("c.", "p.")
+    )
+});
 
-fn post_view(r: &tokio_postgres::Row) -> (PostView, Cursor) {
+pub(crate) fn post_view(r: &tokio_postgres::Row) -> (PostView, Cursor) {
     let id: Uuid = r.get(0);
     let parent: Option<Uuid> = r.get(7);
     let view = PostView {
@@ -74,12 +84,16 @@ fn post_view(r: &tokio_postgres::Row) -> (PostView, Cursor) {
         posted_at: r.get::<_, Option<String>>(5).unwrap_or_default(),
         duration_s: r.get(6),
         video_url: format!("/api/clips/{id}/video"),
+        poster_url: format!("/api/clips/{id}/poster"),
+        preview_url: format!("/api/clips/{id}/preview"),
         parent_id: parent.map(|p| p.to_string()),
+        parent_author: r.get(14),
         likes: r.get(8),
         comments: r.get(9),
         remixes: r.get(10),
         views: r.get(11),
         liked: r.get(12),
+        score: None,
     };
     let cursor = Cursor {
         micros: r.get::<_, Option<i64>>(13).unwrap_or_default(),
@@ -155,11 +169,12 @@ impl Db {
         let micros: Option<f64> = cursor.map(|c| c.micros as f64);
         let after: Option<Uuid> = cursor.map(|c| c.id);
         let sql = format!(
-            "SELECT {POST_COLUMNS} FROM clips c JOIN users u ON u.id = c.owner_id
+            "SELECT {cols} FROM clips c JOIN users u ON u.id = c.owner_id
               WHERE {filter} AND {VISIBLE}
                 AND ($2::float8 IS NULL
                      OR (c.posted_at, c.id) < (timestamptz 'epoch' + $2::float8 * interval '1 microsecond', $3::uuid))
-              ORDER BY c.posted_at DESC, c.id DESC LIMIT $4"
+              ORDER BY c.posted_at DESC, c.id DESC LIMIT $4",
+            cols = *POST_COLUMNS
         );
         let fetch = limit as i64 + 1;
         let rows = match feed {
@@ -175,6 +190,17 @@ impl Db {
             None
         };
         Ok((items.into_iter().map(|(v, _)| v).collect(), next))
+    }
+
+    /// One posted clip as `viewer` sees it; `None` if it is not a post they may see.
+    pub async fn post(&self, viewer: Uuid, clip: Uuid) -> Result<Option<PostView>, DbError> {
+        let sql = format!(
+            "SELECT {cols} FROM clips c JOIN users u ON u.id = c.owner_id
+              WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}",
+            cols = *POST_COLUMNS
+        );
+        let row = self.conn().await?.query_opt(&sql, &[&viewer, &clip]).await?;
+        Ok(row.map(|r| post_view(&r).0))
     }
 
     /// Likes (`like`) or unlikes a post the viewer may see; `None` if they may not.

@@ -4,6 +4,8 @@
 pub mod clips;
 pub mod cluster;
 pub mod feed;
+pub mod for_you;
+pub mod profiles;
 pub mod room_log;
 pub mod rooms;
 pub mod social;
@@ -24,6 +26,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_feed", include_str!("../../migrations/0003_feed.sql")),
     ("0004_comments", include_str!("../../migrations/0004_comments.sql")),
     ("0005_remix", include_str!("../../migrations/0005_remix.sql")),
+    ("0006_for_you", include_str!("../../migrations/0006_for_you.sql")),
 ];
 
 /// A database failure.

@@ -150,13 +150,15 @@ impl Db {
             .query_opt(
                 "UPDATE clips SET status = 'removed', title = NULL, caption = NULL
                   WHERE id = $1 AND owner_id = $2 AND status <> 'removed'
-                  RETURNING video_key, parent_id, posted_at IS NOT NULL, frames_key",
+                  RETURNING video_key, parent_id, posted_at IS NOT NULL, frames_key, preview_key, poster_key",
                 &[&clip, &author],
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (key, parent, was_posted): (String, Option<Uuid>, bool) = (row.get(0), row.get(1), row.get(2));
-        let keys: Vec<String> = std::iter::once(key).chain(row.get::<_, Option<String>>(3)).collect();
+        let keys: Vec<String> = std::iter::once(key)
+            .chain((3..6).filter_map(|i| row.get::<_, Option<String>>(i)))
+            .collect();
         if let (Some(parent), true) = (parent, was_posted) {
             txn.execute(
                 "UPDATE clips SET remix_count = remix_count - 1 WHERE id = $1",
@@ -214,12 +216,22 @@ impl Db {
         Ok(id)
     }
 
-    /// Counts a view of a visible post; false if the viewer may not see it.
+    /// Records that `viewer` watched a visible post (counted once per viewer); false if they
+    /// may not see it.
     pub async fn record_view(&self, viewer: Uuid, clip: Uuid) -> Result<bool, DbError> {
+        // One statement: the view is recorded (and counted) only if the post is visible, and
+        // counted once per viewer; a repeat view refreshes when it was seen.
         let sql = format!(
-            "UPDATE clips c SET view_count = view_count + 1 WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}"
+            "WITH post AS (SELECT c.id FROM clips c WHERE c.id = $2 AND c.status = 'posted' AND {VISIBLE}),
+                  seen AS (INSERT INTO clip_views (user_id, clip_id) SELECT $1, id FROM post
+                           ON CONFLICT (user_id, clip_id) DO UPDATE SET viewed_at = now()
+                           RETURNING (xmax = 0) AS first),
+                  counted AS (UPDATE clips SET view_count = view_count + 1
+                              WHERE id = $2 AND EXISTS (SELECT 1 FROM seen WHERE first))
+             SELECT count(*) FROM post"
         );
-        Ok(self.conn().await?.execute(&sql, &[&viewer, &clip]).await? == 1)
+        let visible: i64 = self.conn().await?.query_one(&sql, &[&viewer, &clip]).await?.get(0);
+        Ok(visible == 1)
     }
 
     /// A visible clip's ancestors (nearest first) and a page of its descendants (by depth, then

@@ -1,7 +1,7 @@
 //! `/api/auth/*` and `/api/me`: sign up, sign in, sign out, who am I.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use protocol::{Credentials, ErrorCode, UserView, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use protocol::{Credentials, ErrorBody, ErrorCode, UserView, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
 use super::error::ApiError;
 use crate::auth::session::{cleared_cookie, new_token, session_cookie, token_hash};
@@ -24,6 +24,13 @@ async fn start_session(state: &AppState, user: &User) -> Result<actix_web::cooki
 }
 
 /// `POST /api/auth/signup`.
+#[utoipa::path(
+    post,
+    path = "/api/auth/signup",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 201, description = "signed up and in (session cookie set)", body = UserView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
     if !protocol::is_valid_username(&username) {
@@ -62,6 +69,13 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) ->
 }
 
 /// `POST /api/auth/login`. Failures are throttled per account and per address (429).
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 200, description = "signed in (session cookie set)", body = UserView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -96,6 +110,12 @@ pub async fn login(
 }
 
 /// `POST /api/auth/logout`: ends the session (idempotent).
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    responses((status = 204, description = "signed out"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         state.db.delete_session(&token_hash(cookie.value())).await?;
@@ -104,6 +124,12 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
 }
 
 /// `GET /api/me`.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "auth",
+    responses((status = 200, description = "the signed-in user", body = UserView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn me(CurrentUser(user): CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(view(&user))
 }

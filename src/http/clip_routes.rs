@@ -1,10 +1,10 @@
-//! `/api/clips/*`: a clip's details and its video, with HTTP range requests (browsers seek and
-//! stream MP4 that way). Drafts are visible to their owner only; anyone else gets 404, so a
+//! `/api/clips/*`: a clip's details, its video and feed preview (with HTTP range requests:
+//! browsers seek and stream MP4 that way) and its poster. Drafts are visible to their owner only; anyone else gets 404, so a
 //! draft's existence does not leak.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use protocol::{ClipView, ErrorCode};
+use protocol::{ClipView, ErrorBody, ErrorCode};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -22,6 +22,13 @@ async fn visible_clip(state: &AppState, raw_id: &str, viewer: Uuid) -> Result<Cl
 }
 
 /// `GET /api/clips/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 200, description = "the clip and what made it", body = ClipView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn detail(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -85,6 +92,13 @@ pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<std::ops::Ra
 }
 
 /// `GET /api/clips/{id}/video`: `video/mp4`, 200 or 206 with `Content-Range`.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/video",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 200, description = "the H.264 MP4", body = Vec<u8>, content_type = "video/mp4"), (status = 206, description = "a byte range of it (Range header)", body = Vec<u8>, content_type = "video/mp4"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn video(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -92,14 +106,73 @@ pub async fn video(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let clip = visible_clip(&state, &path, user.id).await?;
-    let len = clip.video_bytes as u64;
+    serve_object(&state, &req, &clip.video_key, clip.video_bytes as u64, "video/mp4").await
+}
+
+/// `GET /api/clips/{id}/preview`: the feed loop, `video/mp4` with ranges.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/preview",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 200, description = "a short, small MP4 loop", body = Vec<u8>, content_type = "video/mp4"), (status = 206, description = "a byte range of it (Range header)", body = Vec<u8>, content_type = "video/mp4"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
+pub async fn preview(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let clip = visible_clip(&state, &path, user.id).await?;
+    let (Some(key), Some(len)) = (clip.preview_key, clip.preview_bytes) else {
+        return Err(ApiError::new(ErrorCode::NotFound, "this clip has no preview"));
+    };
+    serve_object(&state, &req, &key, len as u64, "video/mp4").await
+}
+
+/// `GET /api/clips/{id}/poster`: `image/png`.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/poster",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 200, description = "a PNG still", body = Vec<u8>, content_type = "image/png"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
+pub async fn poster(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let clip = visible_clip(&state, &path, user.id).await?;
+    let Some(key) = clip.poster_key else {
+        return Err(ApiError::new(ErrorCode::NotFound, "this clip has no poster"));
+    };
+    let body = state
+        .clips
+        .object(&key)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("poster storage: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(body))
+}
+
+/// Serves stored object `key` (`len` bytes): 200, or 206 with `Content-Range` for a range.
+async fn serve_object(
+    state: &AppState,
+    req: &HttpRequest,
+    key: &str,
+    len: u64,
+    content_type: &'static str,
+) -> Result<HttpResponse, ApiError> {
     let asked = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
     let range = match parse_range(asked, len) {
         Ok(r) => r,
         Err(Unsatisfiable) => {
             return Err(ApiError::new(
                 ErrorCode::RangeNotSatisfiable,
-                format!("the video has {len} bytes"),
+                format!("the resource has {len} bytes"),
             ));
         }
     };
@@ -110,7 +183,7 @@ pub async fn video(
     let partial = asked_range || range.end < len;
     let body = state
         .clips
-        .video_range(&clip.video_key, range.clone())
+        .object_range(key, range.clone())
         .await
         .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("video storage: {e}")))?;
     let mut res = if partial {
@@ -118,7 +191,7 @@ pub async fn video(
     } else {
         HttpResponse::Ok()
     };
-    res.content_type("video/mp4")
+    res.content_type(content_type)
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"));
     if partial {

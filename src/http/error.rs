@@ -13,6 +13,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Human text.
     pub message: String,
+    /// Seconds to wait before retrying (sent as `Retry-After`), for 429 answers.
+    pub retry_after_s: Option<u64>,
 }
 
 impl ApiError {
@@ -21,7 +23,14 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            retry_after_s: None,
         }
+    }
+
+    /// Adds a `Retry-After` (seconds).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_s = Some(seconds);
+        self
     }
 }
 
@@ -37,7 +46,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(ErrorBody::new(self.code, self.message.clone()))
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after_s {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        res.json(ErrorBody::new(self.code, self.message.clone()))
     }
 }
 

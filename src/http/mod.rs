@@ -4,8 +4,10 @@ pub mod auth_routes;
 pub mod clip_routes;
 pub mod error;
 pub mod feed_routes;
+pub mod openapi;
 pub mod ops;
 pub mod paging;
+pub mod rate_limit;
 pub mod room_routes;
 pub mod social_routes;
 pub mod whep;
@@ -16,6 +18,7 @@ use actix_web::web;
 use protocol::ErrorCode;
 
 use crate::ws;
+use openapi::SessionCookie;
 
 /// An id from a URL path; anything that is not a UUID names nothing (404 "no such {what}").
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<uuid::Uuid, error::ApiError> {
@@ -24,6 +27,71 @@ pub(crate) fn path_id(raw: &str, what: &str) -> Result<uuid::Uuid, error::ApiErr
 
 /// Largest JSON request body accepted by the REST API.
 pub const MAX_JSON_BODY_BYTES: usize = 16 * 1024;
+
+/// Declares the REST routes once: [`HTTP_ROUTES`] (method, path), their registration, and the
+/// OpenAPI document listing their handlers, so the document cannot leave a route out.
+macro_rules! rest_routes {
+    ($($method:ident $path:literal => $module:ident :: $handler:ident;)*) => {
+        /// `(method, path)` of every REST route, as registered.
+        pub const HTTP_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn documented_routes(cfg: &mut web::ServiceConfig) {
+            // One resource per (method, path): the method guard moves to the resource, so a
+            // path with two methods is two resources and each request finds its own.
+            cfg$(.route($path, web::$method().to($module::$handler)))*;
+        }
+
+        /// The OpenAPI document of [`HTTP_ROUTES`].
+        #[derive(utoipa::OpenApi)]
+        #[openapi(
+            info(title = "reelroom", description = "Make AI videos together: rooms, clips, the social feed and live preview."),
+            paths($($module::$handler),*),
+            modifiers(&SessionCookie),
+            security(("session" = [])),
+        )]
+        #[derive(Debug)]
+        pub struct ApiDoc;
+    };
+}
+
+rest_routes! {
+    post "/api/auth/signup" => auth_routes::signup;
+    post "/api/auth/login" => auth_routes::login;
+    post "/api/auth/logout" => auth_routes::logout;
+    get "/api/me" => auth_routes::me;
+    post "/api/rooms" => room_routes::create;
+    get "/api/rooms" => room_routes::list;
+    get "/api/rooms/{id}" => room_routes::detail;
+    post "/api/rooms/{id}/ticket" => room_routes::ticket;
+    post "/api/rooms/{id}/share" => room_routes::share;
+    post "/api/rooms/{id}/join" => room_routes::join;
+    put "/api/rooms/{id}/members/{username}" => room_routes::set_member;
+    delete "/api/rooms/{id}/members/{username}" => room_routes::remove_member;
+    get "/api/clips/{id}" => clip_routes::detail;
+    delete "/api/clips/{id}" => social_routes::remove;
+    get "/api/clips/{id}/video" => clip_routes::video;
+    get "/api/clips/{id}/preview" => clip_routes::preview;
+    get "/api/clips/{id}/poster" => clip_routes::poster;
+    post "/api/clips/{id}/post" => feed_routes::post;
+    get "/api/clips/{id}/post" => feed_routes::get_post;
+    put "/api/clips/{id}/like" => feed_routes::like;
+    delete "/api/clips/{id}/like" => feed_routes::unlike;
+    post "/api/clips/{id}/view" => social_routes::view;
+    post "/api/clips/{id}/comments" => social_routes::add_comment;
+    get "/api/clips/{id}/comments" => social_routes::comments;
+    get "/api/clips/{id}/lineage" => social_routes::lineage;
+    post "/api/clips/{id}/remix" => social_routes::remix;
+    delete "/api/comments/{id}" => social_routes::delete_comment;
+    get "/api/feed/for-you" => feed_routes::for_you;
+    get "/api/feed/latest" => feed_routes::latest;
+    get "/api/feed/following" => feed_routes::following;
+    get "/api/users/{username}" => feed_routes::user_profile;
+    get "/api/users/{username}/posts" => feed_routes::user_posts;
+    put "/api/users/{username}/follow" => feed_routes::follow;
+    delete "/api/users/{username}/follow" => feed_routes::unfollow;
+    post "/whep/{room}" => whep::offer;
+    delete "/whep/{room}/{session}" => whep::hang_up;
+}
 
 /// Registers every route. `frontend_dir` holds the built web app.
 pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf) {
@@ -37,46 +105,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, frontend_dir: std::path::PathBuf)
     .route("/metrics", web::get().to(ops::metrics))
     .route("/sync/{room}", web::get().to(ws::sync::upgrade))
     .route("/control/{room}", web::get().to(ws::control::upgrade))
-    .route("/whep/{room}", web::post().to(whep::offer))
-    .route("/whep/{room}/{session}", web::delete().to(whep::hang_up))
-    .service(
-        web::scope("/api")
-            .route("/auth/signup", web::post().to(auth_routes::signup))
-            .route("/auth/login", web::post().to(auth_routes::login))
-            .route("/auth/logout", web::post().to(auth_routes::logout))
-            .route("/me", web::get().to(auth_routes::me))
-            .route("/rooms", web::post().to(room_routes::create))
-            .route("/rooms", web::get().to(room_routes::list))
-            .route("/rooms/{id}", web::get().to(room_routes::detail))
-            .route("/rooms/{id}/ticket", web::post().to(room_routes::ticket))
-            .route("/rooms/{id}/share", web::post().to(room_routes::share))
-            .route("/rooms/{id}/join", web::post().to(room_routes::join))
-            .route("/clips/{id}", web::get().to(clip_routes::detail))
-            .route("/clips/{id}/video", web::get().to(clip_routes::video))
-            .route("/clips/{id}/post", web::post().to(feed_routes::post))
-            .route("/clips/{id}/like", web::put().to(feed_routes::like))
-            .route("/clips/{id}/like", web::delete().to(feed_routes::unlike))
-            .route("/clips/{id}", web::delete().to(social_routes::remove))
-            .route("/clips/{id}/view", web::post().to(social_routes::view))
-            .route("/clips/{id}/comments", web::post().to(social_routes::add_comment))
-            .route("/clips/{id}/comments", web::get().to(social_routes::comments))
-            .route("/clips/{id}/lineage", web::get().to(social_routes::lineage))
-            .route("/clips/{id}/remix", web::post().to(social_routes::remix))
-            .route("/comments/{id}", web::delete().to(social_routes::delete_comment))
-            .route("/feed/latest", web::get().to(feed_routes::latest))
-            .route("/feed/following", web::get().to(feed_routes::following))
-            .route("/users/{username}/posts", web::get().to(feed_routes::profile))
-            .route("/users/{username}/follow", web::put().to(feed_routes::follow))
-            .route("/users/{username}/follow", web::delete().to(feed_routes::unfollow))
-            .route("/rooms/{id}/members/{username}", web::put().to(room_routes::set_member))
-            .route(
-                "/rooms/{id}/members/{username}",
-                web::delete().to(room_routes::remove_member),
-            )
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(error::ApiError::new(ErrorCode::NotFound, "no such API route"))
-            })),
-    );
+    .route("/api/openapi.json", web::get().to(openapi::document));
+    documented_routes(cfg);
+    cfg.service(web::scope("/api").default_service(web::to(|| async {
+        Err::<actix_web::HttpResponse, _>(error::ApiError::new(ErrorCode::NotFound, "no such API route"))
+    })));
     if !frontend_dir.is_dir() {
         tracing::warn!(dir = %frontend_dir.display(), "web app not built (run `make frontend`); serving the API only");
         return;

@@ -6,9 +6,12 @@ use serde::Deserialize;
 use super::error::ApiError;
 
 /// A page request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// `next_cursor` of the previous page; absent for the first page.
     cursor: Option<String>,
+    /// Items per page (each list has its own default and maximum).
     limit: Option<usize>,
 }
 

@@ -6,8 +6,8 @@ use actix_web::{web, HttpResponse};
 use actors::registry::NotifyMember;
 use actors::room::MemberChanged;
 use protocol::{
-    CreateRoom, ErrorCode, JoinRoom, MemberView, Role, RoomDetail, RoomView, SetMemberRole, ShareLinkView, TicketView,
-    MAX_ROOM_TITLE_CHARS,
+    CreateRoom, ErrorBody, ErrorCode, JoinRoom, MemberView, Role, RoomDetail, RoomView, SetMemberRole, ShareLinkView,
+    TicketView, MAX_ROOM_TITLE_CHARS,
 };
 use uuid::Uuid;
 
@@ -33,6 +33,13 @@ pub(crate) async fn role_in(state: &AppState, room: Uuid, user: Uuid) -> Result<
 }
 
 /// `POST /api/rooms`.
+#[utoipa::path(
+    post,
+    path = "/api/rooms",
+    tag = "rooms",
+    request_body = CreateRoom,
+    responses((status = 201, description = "the new room", body = RoomView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -55,11 +62,24 @@ pub async fn create(
 }
 
 /// `GET /api/rooms`.
+#[utoipa::path(
+    get,
+    path = "/api/rooms",
+    tag = "rooms",
+    responses((status = 200, description = "the caller's rooms", body = Vec<RoomView>), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn list(state: web::Data<AppState>, CurrentUser(user): CurrentUser) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.db.rooms_of(user.id).await?))
 }
 
 /// `GET /api/rooms/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/rooms/{id}",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)")),
+    responses((status = 200, description = "the room and its members", body = RoomDetail), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn detail(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -99,6 +119,14 @@ async fn owner_and_target(
 }
 
 /// `PUT /api/rooms/{id}/members/{username}` with `{"role": "editor" | "viewer"}`.
+#[utoipa::path(
+    put,
+    path = "/api/rooms/{id}/members/{username}",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)"), ("username" = String, Path, description = "a username")),
+    request_body = SetMemberRole,
+    responses((status = 200, description = "the member", body = MemberView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn set_member(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -125,6 +153,13 @@ pub async fn set_member(
 }
 
 /// `DELETE /api/rooms/{id}/members/{username}`: removes them and closes their connections.
+#[utoipa::path(
+    delete,
+    path = "/api/rooms/{id}/members/{username}",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)"), ("username" = String, Path, description = "a username")),
+    responses((status = 204, description = "removed; their connections are closed"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn remove_member(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -145,6 +180,13 @@ pub async fn remove_member(
 }
 
 /// `POST /api/rooms/{id}/ticket`.
+#[utoipa::path(
+    post,
+    path = "/api/rooms/{id}/ticket",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)")),
+    responses((status = 200, description = "a ticket for /sync and /control", body = TicketView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn ticket(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -168,6 +210,13 @@ pub const SHARE_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
 const SHARE_LINK_SUBJECT: Uuid = Uuid::from_u64_pair(0x5348_4152_454c_494e, 0); // "SHARELIN"
 
 /// `POST /api/rooms/{id}/share` (owner only): a link that admits viewers.
+#[utoipa::path(
+    post,
+    path = "/api/rooms/{id}/share",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)")),
+    responses((status = 200, description = "a share link token", body = ShareLinkView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn share(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -188,6 +237,14 @@ pub async fn share(
 
 /// `POST /api/rooms/{id}/join` with `{"invite": token}`: joins as a viewer (an existing member
 /// keeps their role).
+#[utoipa::path(
+    post,
+    path = "/api/rooms/{id}/join",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)")),
+    request_body = JoinRoom,
+    responses((status = 200, description = "the caller as a member", body = MemberView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn join(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,

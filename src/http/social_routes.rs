@@ -6,23 +6,36 @@ use protocol::feed::{
     DEFAULT_REMIX_STRENGTH, MAX_COMMENT_CHARS, MAX_COMMENT_PAGE, MAX_LINEAGE_PAGE, MIN_REMIX_STRENGTH,
 };
 use protocol::script::SceneScript;
-use protocol::{CommentPage, ErrorCode, LineageView, NewComment, RemixRequest, Role, RoomView, MAX_ROOM_TITLE_CHARS};
+use protocol::{
+    CommentPage, CommentView, ErrorBody, ErrorCode, LineageView, NewComment, RemixRequest, Role, RoomView,
+    MAX_ROOM_TITLE_CHARS,
+};
 
 use super::error::ApiError;
 use super::paging::PageQuery;
 use super::path_id;
+use super::rate_limit::SocialWrite;
 use crate::auth::CurrentUser;
 use crate::db::feed::Cursor;
 use crate::db::social::CommentRefusal;
 use crate::state::AppState;
 
 /// `POST /api/clips/{id}/comments`.
+#[utoipa::path(
+    post,
+    path = "/api/clips/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "post id (UUID)")),
+    request_body = NewComment,
+    responses((status = 201, description = "the comment", body = CommentView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn add_comment(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
     body: web::Json<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
+    state.write_limits.admit(user.id, SocialWrite::Comment)?;
     let clip = path_id(&path, "post")?;
     let text = body.body.trim();
     let chars = text.chars().count();
@@ -47,6 +60,13 @@ pub async fn add_comment(
 }
 
 /// `GET /api/clips/{id}/comments`.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "post id (UUID)"), PageQuery),
+    responses((status = 200, description = "comments, oldest first", body = CommentPage), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn comments(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -68,11 +88,19 @@ pub async fn comments(
 }
 
 /// `DELETE /api/comments/{id}`: your own comment.
+#[utoipa::path(
+    delete,
+    path = "/api/comments/{id}",
+    tag = "comments",
+    params(("id" = String, Path, description = "comment id (UUID)")),
+    responses((status = 204, description = "deleted (its replies stay)"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn delete_comment(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    state.write_limits.admit(user.id, SocialWrite::Delete)?;
     let comment = path_id(&path, "comment")?;
     if state.db.delete_comment(user.id, comment).await? {
         Ok(HttpResponse::NoContent().finish())
@@ -82,11 +110,19 @@ pub async fn delete_comment(
 }
 
 /// `DELETE /api/clips/{id}`: your own post or draft; its video is deleted from storage.
+#[utoipa::path(
+    delete,
+    path = "/api/clips/{id}",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 204, description = "removed, with its media"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn remove(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    state.write_limits.admit(user.id, SocialWrite::Delete)?;
     let clip = path_id(&path, "clip")?;
     let keys = state
         .db
@@ -94,7 +130,7 @@ pub async fn remove(
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such clip of yours"))?;
     for key in keys {
-        if let Err(err) = state.clips.delete_video(&key).await {
+        if let Err(err) = state.clips.delete_object(&key).await {
             // The row is already removed (no one can reach the bytes); they are orphaned.
             tracing::warn!(%clip, %err, "deleting a removed clip's media failed");
         }
@@ -103,11 +139,19 @@ pub async fn remove(
 }
 
 /// `POST /api/clips/{id}/view`: counts a view.
+#[utoipa::path(
+    post,
+    path = "/api/clips/{id}/view",
+    tag = "feed",
+    params(("id" = String, Path, description = "post id (UUID)")),
+    responses((status = 204, description = "recorded"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn view(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    state.write_limits.admit(user.id, SocialWrite::View)?;
     let clip = path_id(&path, "post")?;
     if state.db.record_view(user.id, clip).await? {
         Ok(HttpResponse::NoContent().finish())
@@ -122,6 +166,13 @@ fn lineage_cursor(raw: &str) -> Option<(i32, Cursor)> {
 }
 
 /// `GET /api/clips/{id}/lineage`.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/lineage",
+    tag = "remix",
+    params(("id" = String, Path, description = "clip id (UUID)"), PageQuery),
+    responses((status = 200, description = "ancestors and a page of descendants", body = LineageView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn lineage(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
@@ -144,12 +195,21 @@ pub async fn lineage(
 }
 
 /// `POST /api/clips/{id}/remix`: a new room of the caller's remixing a visible post.
+#[utoipa::path(
+    post,
+    path = "/api/clips/{id}/remix",
+    tag = "remix",
+    params(("id" = String, Path, description = "post id (UUID)")),
+    request_body = RemixRequest,
+    responses((status = 201, description = "the caller's new room", body = RoomView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn remix(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
     body: web::Json<RemixRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.write_limits.admit(user.id, SocialWrite::Remix)?;
     let clip = path_id(&path, "post")?;
     let strength = body.strength.unwrap_or(DEFAULT_REMIX_STRENGTH);
     if !(MIN_REMIX_STRENGTH..=1.0).contains(&strength) {

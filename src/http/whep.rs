@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actors::media::peer::MAX_SDP_BYTES;
 use actors::registry::GetRoom;
 use actors::room::{LiveViewer, StopLive, WatchLive};
-use protocol::ErrorCode;
+use protocol::{ErrorBody, ErrorCode};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -39,6 +39,14 @@ fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
 }
 
 /// `POST /whep/{room}`.
+#[utoipa::path(
+    post,
+    path = "/whep/{room}",
+    tag = "live",
+    params(("room" = String, Path, description = "room id (UUID)")),
+    request_body(content = String, content_type = "application/sdp", description = "an SDP offer to receive VP8"),
+    responses((status = 201, description = "the SDP answer; Location names the session", body = String, content_type = "application/sdp"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn offer(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -88,6 +96,13 @@ pub async fn offer(
 }
 
 /// `DELETE /whep/{room}/{session}`.
+#[utoipa::path(
+    delete,
+    path = "/whep/{room}/{session}",
+    tag = "live",
+    params(("room" = String, Path, description = "room id (UUID)"), ("session" = String, Path, description = "WHEP session id")),
+    responses((status = 200, description = "hung up"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
 pub async fn hang_up(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (room, token) = path.into_inner();
     let room = room_id(&room)?;

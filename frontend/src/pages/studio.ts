@@ -39,7 +39,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   const members = new MembersPanel(roomId, user.username, room.members, room.role)
   const shots = new ShotList(conn.doc, awareness, room.role !== 'viewer')
   const settings = new SettingsPanel(conn.doc, room.role !== 'viewer')
-  const generate = new GeneratePanel(control)
+  const generate = new GeneratePanel(control, () => titleText(conn.doc).toString() || room.title)
   const share = new SharePanel(roomId)
   const banner = notice('error')
   const toast = notice('info')

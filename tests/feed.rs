@@ -7,26 +7,13 @@ mod common;
 
 use std::collections::HashSet;
 
+use common::posts::ids;
 use common::{Api, TestDb, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use uuid::Uuid;
 
-/// A draft clip row of `owner` (as a finished job leaves it; the video itself is not needed).
 async fn draft(db: &TestDb, owner: &Api) -> String {
-    let id = Uuid::new_v4();
-    let owner_id = Uuid::parse_str(&owner.id).unwrap();
-    db.client()
-        .await
-        .execute(
-            "INSERT INTO clips (id, owner_id, script, seed, model_id, steps, guidance, duration_s, frames,
-                                width, height, video_key, video_bytes)
-             VALUES ($1, $2, '{}', 1, 'reelroom-v1', 8, 3, 2, 16, 256, 256, 'clips/none.mp4', 0)",
-            &[&id, &owner_id],
-        )
-        .await
-        .unwrap();
-    id.to_string()
+    common::posts::draft(db, owner, None).await
 }
 
 async fn post(api: &Api, clip: &str, title: &str, visibility: &str) -> (StatusCode, Value) {
@@ -52,15 +39,6 @@ async fn delete(api: &Api, path: &str) -> (StatusCode, Value) {
 async fn anas_profile(api: &Api) -> HashSet<String> {
     ids(&api.get("/api/users/ana/posts?limit=50").await.1)
         .into_iter()
-        .collect()
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
         .collect()
 }
 

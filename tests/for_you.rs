@@ -4,12 +4,13 @@
 
 mod common;
 
+use common::posts::{backdate, ids};
 use common::{Api, TestDb, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// A posted clip of `owner`, optionally remixing `parent`, posted `hours_ago`.
+/// A post of `owner` made `hours_ago`.
 async fn posted(
     db: &TestDb,
     owner: &Api,
@@ -18,34 +19,9 @@ async fn posted(
     parent: Option<&str>,
     hours_ago: f64,
 ) -> String {
-    let id = Uuid::new_v4();
-    let owner_id = Uuid::parse_str(&owner.id).unwrap();
-    let parent = parent.map(|p| Uuid::parse_str(p).unwrap());
-    let client = db.client().await;
-    client
-        .execute(
-            "INSERT INTO clips (id, owner_id, script, seed, model_id, steps, guidance, duration_s, frames,
-                                width, height, video_key, video_bytes, parent_id)
-             VALUES ($1, $2, '{}', 1, 'reelroom-v1', 8, 3, 2, 16, 256, 256, $3, 0, $4)",
-            &[&id, &owner_id, &format!("clips/{id}.mp4"), &parent],
-        )
-        .await
-        .unwrap();
-    let (status, body) = owner
-        .post(
-            &format!("/api/clips/{id}/post"),
-            json!({"title": title, "visibility": visibility}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    client
-        .execute(
-            "UPDATE clips SET posted_at = now() - $2 * interval '1 hour' WHERE id = $1",
-            &[&id, &hours_ago],
-        )
-        .await
-        .unwrap();
-    id.to_string()
+    let id = common::posts::posted(db, owner, title, visibility, parent).await;
+    backdate(db, &id, hours_ago).await;
+    id
 }
 
 async fn send(api: &Api, method: reqwest::Method, path: &str) -> (StatusCode, Value) {
@@ -57,15 +33,6 @@ async fn send(api: &Api, method: reqwest::Method, path: &str) -> (StatusCode, Va
         .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]

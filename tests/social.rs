@@ -3,35 +3,10 @@
 
 mod common;
 
+use common::posts::posted;
 use common::{Api, TestDb, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use uuid::Uuid;
-
-/// A posted clip of `owner` (a draft row posted through the API), optionally remixing `parent`.
-async fn posted(db: &TestDb, owner: &Api, title: &str, visibility: &str, parent: Option<&str>) -> String {
-    let id = Uuid::new_v4();
-    let owner_id = Uuid::parse_str(&owner.id).unwrap();
-    let parent = parent.map(|p| Uuid::parse_str(p).unwrap());
-    db.client()
-        .await
-        .execute(
-            "INSERT INTO clips (id, owner_id, script, seed, model_id, steps, guidance, duration_s, frames,
-                                width, height, video_key, video_bytes, parent_id)
-             VALUES ($1, $2, '{}', 1, 'reelroom-v1', 8, 3, 2, 16, 256, 256, $3, 0, $4)",
-            &[&id, &owner_id, &format!("clips/{id}.mp4"), &parent],
-        )
-        .await
-        .unwrap();
-    let (status, body) = owner
-        .post(
-            &format!("/api/clips/{id}/post"),
-            json!({"title": title, "visibility": visibility}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    id.to_string()
-}
 
 async fn delete(api: &Api, path: &str) -> StatusCode {
     api.http

@@ -153,27 +153,35 @@ impl Db {
         limit: usize,
     ) -> Result<(Vec<PostView>, Option<Cursor>), DbError> {
         let conn = self.conn().await?;
+        // Latest and Following select only posts their viewer may see by construction; the
+        // author feed adds the visibility predicate (followers-only posts).
         let (filter, author) = match feed {
-            Feed::Latest => ("c.status = 'posted' AND c.visibility = 'public'", Uuid::nil()),
+            Feed::Latest => ("c.status = 'posted' AND c.visibility = 'public'".to_string(), Uuid::nil()),
             Feed::Following => (
                 "c.status = 'posted' AND c.visibility IN ('public', 'followers')
-                 AND c.owner_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)",
+                 AND c.owner_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)"
+                    .to_string(),
                 Uuid::nil(),
             ),
             Feed::Author(a) => (
-                "c.status = 'posted' AND c.owner_id = $5 AND (c.visibility <> 'unlisted' OR c.owner_id = $1)",
+                format!("c.status = 'posted' AND c.owner_id = $5 AND (c.visibility <> 'unlisted' OR c.owner_id = $1) AND {VISIBLE}"),
                 a,
             ),
         };
         // µs since the epoch are exact in a float8 (< 2^53) for the next 285 years.
         let micros: Option<f64> = cursor.map(|c| c.micros as f64);
         let after: Option<Uuid> = cursor.map(|c| c.id);
+        // The page is chosen from index columns alone (index-only scans on the feed indexes);
+        // only its rows are then read whole.
         let sql = format!(
-            "SELECT {cols} FROM clips c JOIN users u ON u.id = c.owner_id
-              WHERE {filter} AND {VISIBLE}
-                AND ($2::float8 IS NULL
-                     OR (c.posted_at, c.id) < (timestamptz 'epoch' + $2::float8 * interval '1 microsecond', $3::uuid))
-              ORDER BY c.posted_at DESC, c.id DESC LIMIT $4",
+            "WITH page AS (
+                SELECT c.id FROM clips c
+                 WHERE {filter}
+                   AND ($2::float8 IS NULL
+                        OR (c.posted_at, c.id) < (timestamptz 'epoch' + $2::float8 * interval '1 microsecond', $3::uuid))
+                 ORDER BY c.posted_at DESC, c.id DESC LIMIT $4)
+             SELECT {cols} FROM page JOIN clips c USING (id) JOIN users u ON u.id = c.owner_id
+              ORDER BY c.posted_at DESC, c.id DESC",
             cols = *POST_COLUMNS
         );
         let fetch = limit as i64 + 1;

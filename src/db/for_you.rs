@@ -7,6 +7,8 @@
 //! page was asked for (the cursor carries it): views made while scrolling do not reshuffle the
 //! next page. Counts still move between pages, so clients drop repeats by id.
 
+use std::sync::LazyLock;
+
 use protocol::feed::{FOR_YOU_HALF_LIFE_HOURS, FOR_YOU_UNSEEN_BONUS, FOR_YOU_WINDOW_DAYS};
 use protocol::{ForYouScore, PostView};
 use uuid::Uuid;
@@ -60,6 +62,57 @@ fn explain(score: &ForYouScore, age_hours: f64, likes: i64, comments: i64, remix
     )
 }
 
+/// The page query: `$1` viewer, `$2` ranking instant (µs since the epoch, float8), `$3`/`$4` the
+/// cursor's score and id (NULL for the first page), `$5` rows to fetch.
+pub static FOR_YOU_SQL: LazyLock<String> = LazyLock::new(|| {
+    let in_window = format!(
+        "c.status = 'posted' AND c.visibility = 'public' AND c.owner_id <> $1
+           AND c.posted_at <= (SELECT as_of FROM params)
+           AND c.posted_at > (SELECT as_of FROM params) - interval '{FOR_YOU_WINDOW_DAYS} days'"
+    );
+    // Candidates carry what scoring reads, so scoring does not look them up again.
+    let counts = "c.id, c.posted_at, c.like_count, c.comment_count, c.remix_count, c.view_count";
+    format!(
+        "WITH params AS MATERIALIZED (
+            SELECT coalesce(timestamptz 'epoch' + $2::float8 * interval '1 microsecond', now()) AS as_of),
+         recent AS (
+            SELECT {counts} FROM clips c WHERE {in_window}
+             ORDER BY c.posted_at DESC LIMIT {FOR_YOU_RECENT_CANDIDATES}),
+         liked AS (
+            SELECT {counts} FROM clips c WHERE {in_window}
+             ORDER BY c.like_count DESC LIMIT {FOR_YOU_LIKED_CANDIDATES}),
+         -- What the viewer had seen by then: read once, probed as a hash.
+         seen AS (
+            SELECT v.clip_id FROM clip_views v, params WHERE v.user_id = $1 AND v.viewed_at <= params.as_of),
+         scored AS (
+            SELECT c.id,
+                   extract(epoch FROM params.as_of - c.posted_at)::float8 / 3600.0 AS age_hours,
+                   power(0.5, extract(epoch FROM params.as_of - c.posted_at)::float8 / 3600.0
+                              / {FOR_YOU_HALF_LIFE_HOURS:?}) AS recency,
+                   least(1.0::float8, ln(1.0::float8 + c.like_count + 2 * c.comment_count + 3 * c.remix_count
+                                         + 0.1 * c.view_count) / ln(1.0::float8 + {FOR_YOU_ENGAGEMENT_SATURATION:?}))
+                       AS engagement,
+                   c.id IN (SELECT clip_id FROM seen) AS seen
+              FROM (SELECT * FROM recent UNION SELECT * FROM liked) c, params),
+         ranked AS (
+            SELECT *, recency + engagement + CASE WHEN seen THEN 0.0::float8 ELSE {FOR_YOU_UNSEEN_BONUS:?}::float8 END
+                       AS total
+              FROM scored),
+         page AS (
+            SELECT * FROM ranked
+             WHERE $3::float8 IS NULL OR (total, id) < ($3::float8, $4::uuid)
+             ORDER BY total DESC, id DESC
+             LIMIT $5)
+         -- Post columns (with their per-row lookups) for the page only, not every candidate.
+         SELECT {cols}, r.recency, r.engagement, r.seen, r.total, r.age_hours,
+                (extract(epoch FROM (SELECT as_of FROM params)) * 1000000)::bigint
+           FROM page r JOIN clips c USING (id) JOIN users u ON u.id = c.owner_id
+          WHERE {VISIBLE}
+          ORDER BY r.total DESC, c.id DESC",
+        cols = *POST_COLUMNS
+    )
+});
+
 impl Db {
     /// One for-you page for `viewer`, best first, after `cursor` (a fresh ranking without one).
     pub async fn for_you(
@@ -69,57 +122,18 @@ impl Db {
         limit: usize,
     ) -> Result<(Vec<PostView>, Option<ForYouCursor>), DbError> {
         let conn = self.conn().await?;
-        let as_of: i64 = match cursor {
-            Some(c) => c.as_of_micros,
-            None => conn
-                .query_one("SELECT (extract(epoch FROM now()) * 1000000)::bigint", &[])
-                .await?
-                .get(0),
-        };
-        let sql = format!(
-            "WITH params AS (SELECT timestamptz 'epoch' + $2::float8 * interval '1 microsecond' AS as_of),
-             window_posts AS NOT MATERIALIZED (
-                SELECT c.id, c.posted_at, c.like_count FROM clips c, params
-                 WHERE c.status = 'posted' AND c.visibility = 'public' AND c.owner_id <> $1
-                   AND c.posted_at <= params.as_of
-                   AND c.posted_at > params.as_of - interval '{FOR_YOU_WINDOW_DAYS} days'),
-             candidates AS (
-                (SELECT id FROM window_posts ORDER BY posted_at DESC LIMIT {FOR_YOU_RECENT_CANDIDATES})
-                UNION
-                (SELECT id FROM window_posts ORDER BY like_count DESC LIMIT {FOR_YOU_LIKED_CANDIDATES})),
-             scored AS (
-                SELECT c.id,
-                       extract(epoch FROM params.as_of - c.posted_at)::float8 / 3600.0 AS age_hours,
-                       power(0.5, extract(epoch FROM params.as_of - c.posted_at)::float8 / 3600.0 / {FOR_YOU_HALF_LIFE_HOURS:?})
-                           AS recency,
-                       least(1.0::float8, ln(1.0::float8 + c.like_count + 2 * c.comment_count + 3 * c.remix_count
-                                     + 0.1 * c.view_count) / ln(1.0::float8 + {FOR_YOU_ENGAGEMENT_SATURATION:?}))
-                           AS engagement,
-                       EXISTS (SELECT 1 FROM clip_views v
-                                WHERE v.user_id = $1 AND v.clip_id = c.id AND v.viewed_at <= params.as_of) AS seen
-                  FROM candidates JOIN clips c USING (id), params),
-             ranked AS (
-                SELECT *, recency + engagement + CASE WHEN seen THEN 0.0::float8 ELSE {FOR_YOU_UNSEEN_BONUS:?}::float8 END
-                           AS total
-                  FROM scored),
-             page AS (
-                SELECT * FROM ranked
-                 WHERE $3::float8 IS NULL OR (total, id) < ($3::float8, $4::uuid)
-                 ORDER BY total DESC, id DESC
-                 LIMIT $5)
-             -- Post columns (with their per-row lookups) for the page only, not every candidate.
-             SELECT {cols}, r.recency, r.engagement, r.seen, r.total, r.age_hours
-               FROM page r JOIN clips c USING (id) JOIN users u ON u.id = c.owner_id
-              WHERE {VISIBLE}
-              ORDER BY r.total DESC, c.id DESC",
-            cols = *POST_COLUMNS
-        );
+        // The first page ranks as of the database's now; later pages as of the first.
+        let as_of: Option<f64> = cursor.map(|c| c.as_of_micros as f64);
         let after_total: Option<f64> = cursor.map(|c| c.total);
         let after_id: Option<Uuid> = cursor.map(|c| c.id);
         let fetch = limit as i64 + 1;
         let rows = conn
-            .query(&sql, &[&viewer, &(as_of as f64), &after_total, &after_id, &fetch])
+            .query(
+                FOR_YOU_SQL.as_str(),
+                &[&viewer, &as_of, &after_total, &after_id, &fetch],
+            )
             .await?;
+        let ranked_at: i64 = rows.first().map_or(0, |r| r.get(20));
         let mut items: Vec<(PostView, f64)> = rows
             .iter()
             .map(|r| {
@@ -142,7 +156,7 @@ impl Db {
             items.truncate(limit);
             items.last().and_then(|(v, total)| {
                 Some(ForYouCursor {
-                    as_of_micros: as_of,
+                    as_of_micros: ranked_at,
                     total: *total,
                     id: Uuid::parse_str(&v.id).ok()?,
                 })

@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_comments", include_str!("../../migrations/0004_comments.sql")),
     ("0005_remix", include_str!("../../migrations/0005_remix.sql")),
     ("0006_for_you", include_str!("../../migrations/0006_for_you.sql")),
+    (
+        "0007_feed_index_only",
+        include_str!("../../migrations/0007_feed_index_only.sql"),
+    ),
 ];
 
 /// A database failure.

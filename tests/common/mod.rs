@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod db;
+pub mod posts;
 pub mod scene;
 pub mod server;
 pub mod yclient;

@@ -234,6 +234,17 @@ impl RoomActor {
         }
     }
 
+    /// Cancels every job but the on-air chunk (the broadcast outlives the room's last WebSocket
+    /// while WHEP viewers watch it).
+    pub(super) fn cancel_jobs_except_air(&mut self) {
+        let Some(scheduler) = &self.config.scheduler else {
+            return;
+        };
+        for id in self.generation.jobs.keys().filter(|id| !self.is_air_job(**id)) {
+            scheduler.do_send(Cancel(*id));
+        }
+    }
+
     /// The room emptied (or is closing): nobody is left to watch, so its jobs stop.
     pub(super) fn cancel_jobs(&mut self) {
         self.end_air();

@@ -141,6 +141,10 @@ impl RoomActor {
         }
     }
 
+    pub(super) fn on_air(&self) -> bool {
+        self.live.air.is_some()
+    }
+
     pub(super) fn is_air_job(&self, job: JobId) -> bool {
         self.live.air.as_ref().is_some_and(|a| a.job == Some(job))
     }

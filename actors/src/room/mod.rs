@@ -260,7 +260,12 @@ impl RoomActor {
         }
         if self.sessions.is_empty() {
             self.empty_since = Some(Instant::now());
-            self.cancel_jobs();
+            if self.on_air() && self.live_viewers() > 0 {
+                // WHEP viewers need no WebSocket: the broadcast goes on until they leave.
+                self.cancel_jobs_except_air();
+            } else {
+                self.cancel_jobs();
+            }
         }
     }
 
@@ -407,6 +412,9 @@ impl RoomActor {
             }
         }
         self.sync_title(ctx);
+        if self.sessions.is_empty() && self.on_air() && self.live_viewers() == 0 {
+            self.cancel_jobs(); // the last viewer of a broadcast with nobody in the room left
+        }
         let idle = self.sessions.is_empty()
             && self.live_viewers() == 0
             && !self.persisting

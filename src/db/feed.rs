@@ -16,6 +16,17 @@ pub const VISIBLE: &str = "(c.owner_id = $1 AND c.status <> 'removed'
         OR c.visibility = 'followers' AND EXISTS (
             SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = c.owner_id)))";
 
+/// [`VISIBLE`] for a clip row named `alias` instead of `c`.
+pub fn visible_as(alias: &str) -> String {
+    VISIBLE.replace("c.", &format!("{alias}."))
+}
+
+/// Posts of author `author` (an SQL expression) that their profile lists to viewer `$1`:
+/// unlisted ones only to the author, followers-only ones only to followers.
+pub fn listed_on_profile(author: &str) -> String {
+    format!("c.status = 'posted' AND c.owner_id = {author} AND (c.visibility <> 'unlisted' OR c.owner_id = $1) AND {VISIBLE}")
+}
+
 /// Where a feed page starts: after the post at (`posted_at` µs since the epoch, `id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -68,7 +79,7 @@ pub(crate) static POST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     (extract(epoch FROM c.posted_at) * 1000000)::bigint,
     (SELECT pu.username FROM clips p JOIN users pu ON pu.id = p.owner_id
       WHERE p.id = c.parent_id AND p.status = 'posted' AND {})",
-        VISIBLE.replace("c.", "p.")
+        visible_as("p")
     )
 });
 
@@ -156,17 +167,17 @@ impl Db {
         // Latest and Following select only posts their viewer may see by construction; the
         // author feed adds the visibility predicate (followers-only posts).
         let (filter, author) = match feed {
-            Feed::Latest => ("c.status = 'posted' AND c.visibility = 'public'".to_string(), Uuid::nil()),
+            Feed::Latest => (
+                "c.status = 'posted' AND c.visibility = 'public'".to_string(),
+                Uuid::nil(),
+            ),
             Feed::Following => (
                 "c.status = 'posted' AND c.visibility IN ('public', 'followers')
                  AND c.owner_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)"
                     .to_string(),
                 Uuid::nil(),
             ),
-            Feed::Author(a) => (
-                format!("c.status = 'posted' AND c.owner_id = $5 AND (c.visibility <> 'unlisted' OR c.owner_id = $1) AND {VISIBLE}"),
-                a,
-            ),
+            Feed::Author(a) => (listed_on_profile("$5"), a),
         };
         // µs since the epoch are exact in a float8 (< 2^53) for the next 285 years.
         let micros: Option<f64> = cursor.map(|c| c.micros as f64);

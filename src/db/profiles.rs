@@ -3,7 +3,7 @@
 use protocol::ProfileView;
 use uuid::Uuid;
 
-use super::feed::VISIBLE;
+use super::feed::listed_on_profile;
 use super::{Db, DbError};
 
 impl Db {
@@ -14,12 +14,11 @@ impl Db {
             "SELECT u.username,
                     (SELECT count(*) FROM follows WHERE followee_id = u.id),
                     (SELECT count(*) FROM follows WHERE follower_id = u.id),
-                    (SELECT count(*) FROM clips c
-                      WHERE c.owner_id = u.id AND c.status = 'posted'
-                        AND (c.visibility <> 'unlisted' OR c.owner_id = $1) AND {VISIBLE}),
+                    (SELECT count(*) FROM clips c WHERE {listed}),
                     EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = u.id),
                     u.id = $1
-               FROM users u WHERE u.username = $2"
+               FROM users u WHERE u.username = $2",
+            listed = listed_on_profile("u.id")
         );
         let row = self.conn().await?.query_opt(&sql, &[&viewer, &username]).await?;
         Ok(row.map(|r| ProfileView {

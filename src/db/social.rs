@@ -4,7 +4,7 @@
 use protocol::{CommentView, LineageNode};
 use uuid::Uuid;
 
-use super::feed::{Cursor, VISIBLE};
+use super::feed::{visible_as, Cursor, VISIBLE};
 use super::{Db, DbError};
 
 /// Longest remix chain walked towards the root (a guard against a cycle slipping in).
@@ -255,7 +255,7 @@ impl Db {
                  CASE WHEN {alias}.status = 'posted' AND {vis} THEN {alias}.title END,
                  CASE WHEN {alias}.status = 'removed' THEN 'removed'
                       WHEN {alias}.status = 'posted' AND {vis} THEN 'posted' ELSE 'hidden' END",
-                vis = VISIBLE.replace("c.", &format!("{alias}."))
+                vis = visible_as(alias)
             )
         };
         let ancestors_sql = format!(

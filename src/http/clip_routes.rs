@@ -1,6 +1,6 @@
 //! `/api/clips/*`: a clip's details, its video and feed preview (with HTTP range requests:
-//! browsers seek and stream MP4 that way) and its poster. Drafts are visible to their owner only; anyone else gets 404, so a
-//! draft's existence does not leak.
+//! browsers seek and stream MP4 that way) and its poster. Drafts are visible to their owner
+//! only; anyone else gets 404, so a draft's existence does not leak.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,9 +16,12 @@ use crate::state::AppState;
 pub const MAX_VIDEO_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
 async fn visible_clip(state: &AppState, raw_id: &str, viewer: Uuid) -> Result<ClipRow, ApiError> {
-    let not_found = || ApiError::new(ErrorCode::NotFound, "no such clip");
-    let id = Uuid::parse_str(raw_id).map_err(|_| not_found())?;
-    state.clips.visible(id, viewer).await?.ok_or_else(not_found)
+    let id = super::path_id(raw_id, "clip")?;
+    state
+        .clips
+        .visible(id, viewer)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such clip"))
 }
 
 /// `GET /api/clips/{id}`.

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use actors::media::probe::{Picture, ProbeViewer};
-use common::scene::{control, next_of, room_with_shot, send, set_first_prompt, set_setting};
+use common::scene::{control, next_of, room_with_shot, send, set_first_prompt, set_setting, whep};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -58,8 +58,13 @@ async fn viewers_watch_the_clip_sharpen_step_by_step() {
     send(&mut owner, json!({"type": "generate"})).await;
     let finished = next_of(&mut owner, &["job_finished", "job_failed"]).await;
     assert_eq!(finished["type"], "job_finished", "{finished}");
-    // The finished clip plays through (16 frames at 8 fps) after the previews.
+    // The finished clip plays through (16 frames at 8 fps) after the previews: 2 s, or longer
+    // on a loaded machine.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     tokio::time::sleep(Duration::from_millis(2500)).await;
+    while live.pictures().len() < 8 + 16 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let pictures = live.pictures();
     let sent = r.server.metric("reelroom_media_frames_sent_total").await;
@@ -85,17 +90,6 @@ async fn viewers_watch_the_clip_sharpen_step_by_step() {
     let distance: Vec<f64> = pictures.iter().take(8).map(|p| difference(p, last)).collect();
     assert!(distance[0] > 3.0 * distance[7], "{distance:?}");
     live.close().await;
-}
-
-async fn whep(url: &str, ticket: &str, content_type: &str, body: String) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(url)
-        .header("Authorization", format!("Bearer {ticket}"))
-        .header("Content-Type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -204,48 +198,6 @@ async fn the_owner_goes_on_air_and_viewers_watch_chunk_after_chunk() {
     send(&mut owner, json!({"type": "set_on_air", "on_air": false})).await;
     assert_eq!(next_of(&mut viewer, &["on_air"]).await["on_air"], false);
     live.close().await;
-}
-
-#[tokio::test]
-async fn a_broadcast_goes_on_for_whep_viewers_after_the_room_empties_and_ends_with_them() {
-    let mut r = room_with_shot("a green ball bouncing", 2.0, 4.0).await;
-    let mut owner = control(&r, &r.owner).await;
-    send(&mut owner, json!({"type": "set_on_air", "on_air": true})).await;
-    assert_eq!(next_of(&mut owner, &["on_air"]).await["on_air"], true);
-    let url = format!("{}/whep/{}", r.server.url, r.id);
-    let (live, offer) = ProbeViewer::offer(true).await.unwrap();
-    let created = whep(&url, &r.viewer.ticket(&r.id).await, "application/sdp", offer).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let location = created.headers()["location"].to_str().unwrap().to_string();
-    live.accept(created.text().await.unwrap()).await.unwrap();
-    assert!(live.connected(Duration::from_secs(10)).await);
-
-    // Every WebSocket leaves; the WHEP player keeps watching new chunks, not a held frame.
-    owner.close(None).await.unwrap();
-    r.script.disconnect().await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let encoded = r.server.metric("reelroom_media_frames_encoded_total").await;
-    tokio::time::sleep(Duration::from_secs(8)).await;
-    let more = r.server.metric("reelroom_media_frames_encoded_total").await - encoded;
-    // 8 s at 8 fps is 64 frames; one 2 s chunk and the 2 s hold would give at most 32.
-    assert!(more >= 48.0, "{more} frames encoded in 8 s with nobody in the room");
-
-    // The last viewer hangs up: the broadcast ends and the room unloads.
-    let res = reqwest::Client::new()
-        .delete(format!("{}{location}", r.server.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    live.close().await;
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    let settled = r.server.metric("reelroom_media_frames_encoded_total").await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(
-        r.server.metric("reelroom_media_frames_encoded_total").await,
-        settled,
-        "off air once nobody watches"
-    );
 }
 
 #[tokio::test]

@@ -117,3 +117,15 @@ pub async fn set_setting(r: &mut Room, key: &str, value: Any) {
     r.script.send(wire::encode_update(&update)).await;
     r.script.pump(Duration::from_millis(300)).await;
 }
+
+/// A WHEP offer (`POST /whep/{room}` at `url`) with a bearer ticket.
+pub async fn whep(url: &str, ticket: &str, content_type: &str, body: String) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .header("Authorization", format!("Bearer {ticket}"))
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}

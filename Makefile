@@ -25,7 +25,7 @@ export RUSTFLAGS := -C link-arg=-Wl,-rpath,$(TORCH_LIB)
 # OpenMP threads that spin while waiting are 4x slower on shared cores.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test build frontend deps deps-test check lint ts bench clean-cache torch generate train eval
+.PHONY: run test build frontend deps deps-test check lint ts bench clean-cache torch generate train eval fuzz fuzz-deps soak
 
 run: deps frontend build
 	REELROOM_FRONTEND_DIR=$(CURDIR)/frontend/dist $(BIN)
@@ -111,6 +111,33 @@ bench: torch
 	$(CARGO) bench --bench fanout -- --rooms 1 --peers 200
 	$(CARGO) bench --bench room_load
 	$(CARGO) bench --bench feed
+
+# --- fuzzing (libFuzzer through cargo-fuzz; docs/RELIABILITY.md) ---------------------------
+# `make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="sync_frame range"]`: each target for that long,
+# starting from fuzz/corpus/<target>; crashes land in fuzz/artifacts/<target>/.
+# cargo-fuzz drives nightly flags; RUSTC_BOOTSTRAP lets the one stable toolchain take them.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= sync_frame update_scan awareness control_json whep_sdp range
+FUZZ_TARGET_DIR := $(CACHE_DIR)/fuzz-target
+CARGO_FUZZ_VERSION := 0.13.2
+
+fuzz-deps:
+	@cargo fuzz --version 2>/dev/null | grep -q $(CARGO_FUZZ_VERSION) || $(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+
+fuzz: fuzz-deps
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t.run && cp -n fuzz/corpus/$$t/* fuzz/corpus/$$t.run/ 2>/dev/null; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		RUSTC_BOOTSTRAP=1 RUSTFLAGS= cargo fuzz run --fuzz-dir fuzz --target-dir $(FUZZ_TARGET_DIR) $$t fuzz/corpus/$$t.run fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 || exit 1; \
+	done
+
+# --- load -------------------------------------------------------------------------------------
+# `make soak`: 2,000 connections in 200 rooms typing for 10 minutes, the first 1,000 opened at
+# once; prints the server's RSS curve (docs/RELIABILITY.md). SOAK_ARGS overrides.
+SOAK_ARGS ?= --rooms 200 --peers 10 --seconds 600 --rate 400 --rss-every 30 --connect-concurrency 1000 --client-threads 2 --server-workers 2
+soak: torch
+	$(CARGO) bench --bench fanout -- $(SOAK_ARGS)
 
 clean-cache:
 	rm -rf $(CACHE_DIR)

@@ -9,6 +9,9 @@
 //! the per-sender counts are compared; exit status 1 if anything was lost or a socket failed.
 //!
 //! Run: `cargo bench --bench fanout -- --rooms 100 --peers 10` (or `--rooms 1 --peers 200`).
+//! Soak (`make soak`): `--rooms 200 --peers 10 --seconds 600 --rate 400 --rss-every 30
+//! --connect-concurrency 1000`: the RSS curve while typing, and the first 1,000 sockets opened
+//! at once (a connect storm; `connect_half_s` is how long they took).
 //! Flags: `--rate R` keystrokes/s over all rooms (2000), `--seconds S` (20), `--server URL` to
 //! use a running server (`--server-pid PID` for its RSS/CPU), `--server-workers W` for the
 //! spawned server's REELROOM_WORKERS (1), `--client-threads T` generator tokio workers (1),
@@ -43,8 +46,7 @@ const P99_TARGET_MS: f64 = 15.0;
 const IDLE_RSS_TARGET_KIB: f64 = 30.0;
 /// Clock ticks per second in /proc/*/stat (USER_HZ).
 const CLK_TCK: f64 = 100.0;
-const FLAGS: &str =
-    "--rooms --peers --rate --seconds --server --server-pid --server-workers --client-threads --drain --idle";
+const FLAGS: &str = "--rooms --peers --rate --seconds --server --server-pid --server-workers --client-threads --drain --idle --rss-every --connect-concurrency";
 
 /// `--flag value` pairs from the command line.
 struct Flags(HashMap<String, String>);
@@ -204,7 +206,16 @@ async fn call(request: reqwest::RequestBuilder, body: Value) -> Res<Value> {
 
 /// Runs `f(0..n)` with bounded concurrency, keeping order; the first error wins.
 async fn parallel<T, Fut: std::future::Future<Output = Res<T>>>(n: usize, f: impl FnMut(usize) -> Fut) -> Res<Vec<T>> {
-    let results = futures_util::stream::iter(0..n).map(f).buffered(SETUP_CONCURRENCY);
+    parallel_by(SETUP_CONCURRENCY, n, f).await
+}
+
+/// `parallel` with `concurrency` futures in flight.
+async fn parallel_by<T, Fut: std::future::Future<Output = Res<T>>>(
+    concurrency: usize,
+    n: usize,
+    f: impl FnMut(usize) -> Fut,
+) -> Res<Vec<T>> {
+    let results = futures_util::stream::iter(0..n).map(f).buffered(concurrency.max(1));
     results.collect::<Vec<Res<T>>>().await.into_iter().collect()
 }
 
@@ -502,7 +513,10 @@ async fn bench(flags: &Flags, server: &mut Server) -> Res<bool> {
     let (connect_started, half) = (Instant::now(), total / 2);
     let ws_base = base.replacen("http", "ws", 1);
     let url = |i: usize| format!("{ws_base}/sync/{}?ticket={}", room_ids[i / peers], tickets[i]);
-    let mut sockets = parallel(half, |i| connect_peer(url(i))).await?;
+    let storm: usize = flags.get("--connect-concurrency", SETUP_CONCURRENCY)?;
+    let mut sockets = parallel_by(storm, half, |i| connect_peer(url(i))).await?;
+    let connect_half_s = connect_started.elapsed().as_secs_f64();
+    println!("{half} sockets opened {storm} at a time in {connect_half_s:.2} s");
     tokio::time::sleep(Duration::from_secs_f64(idle)).await;
     let rss_half = proc_status_kib(pid, "VmRSS");
     sockets.extend(parallel(total - half, |i| connect_peer(url(half + i))).await?);
@@ -536,6 +550,20 @@ async fn bench(flags: &Flags, server: &mut Server) -> Res<bool> {
     tokio::time::sleep_until(start).await;
     let ((cpu0, load_start), typing_started) = (cpu_sample(pid), Instant::now());
     println!("typing {rate:.0} keystrokes/s ({per_peer_rate:.2}/s per peer) for {seconds} s");
+    // RSS while typing, every `--rss-every` seconds (the soak's curve: it must stay flat).
+    let rss_every: f64 = flags.get("--rss-every", 0.0)?;
+    let mut rss_curve = Vec::new();
+    if rss_every > 0.0 {
+        let mut next = tokio::time::Instant::now();
+        while next < end {
+            tokio::time::sleep_until(next).await;
+            let at = typing_started.elapsed().as_secs_f64();
+            let rss = proc_status_kib(pid, "VmRSS");
+            println!("rss at {at:.0} s: {rss:?} KiB");
+            rss_curve.push(json!([round2(at), rss]));
+            next += Duration::from_secs_f64(rss_every);
+        }
+    }
     tokio::time::sleep_until(end).await;
     let ((cpu1, load_end), typing_s) = (cpu_sample(pid), typing_started.elapsed().as_secs_f64());
     let cpu_pct = |k: usize| Some(round2((cpu1[k]? - cpu0[k]?) as f64 / CLK_TCK / typing_s * 100.0));
@@ -595,7 +623,8 @@ async fn bench(flags: &Flags, server: &mut Server) -> Res<bool> {
     let report = json!({
         "bench": "fanout", "rooms": rooms, "peers": peers, "connections": total, "rate_target": rate, "seconds": seconds,
         "server_workers": flags.get("--server-workers", 1)?, "client_threads": flags.get("--client-threads", 1)?,
-        "setup_s": round2(setup_s), "connect_s": round2(connect_s),
+        "setup_s": round2(setup_s), "connect_s": round2(connect_s), "connect_half_s": round2(connect_half_s),
+        "connect_concurrency": storm, "rss_curve_kib": rss_curve,
         "offered": offered, "offered_per_s": round2(offered_per_s), "expected": expected,
         "delivered": delivered, "delivered_per_s": round2(delivered_per_s), "drain_s": round2(drain_s),
         "lost": lost, "duplicated": extra, "out_of_order": out_of_order, "unrecognised": unknown,

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use actix::{Actor, Arbiter};
+use actix::Actor;
 use actix_web::{web, App, HttpServer};
 use actors::metrics::Metrics;
 use actors::registry::{RoomRegistry, ShutdownAll};
@@ -76,7 +76,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     db.migrate().await.context("running migrations")?;
     let tickets = TicketSigner::new(ticket_key(&config)?);
     let metrics = Arc::new(Metrics::default());
-    let arbiters: Vec<_> = (0..config.workers).map(|_| Arbiter::new().handle()).collect();
+    let arbiters = (0..config.workers)
+        .map(actors::registry::spawn_room_arbiter)
+        .collect::<Result<Vec<_>, _>>()
+        .context("starting room threads")?;
     let scheduler = match config.generation_workers {
         0 => None,
         n => {

@@ -14,6 +14,28 @@ use crate::metrics::Metrics;
 use crate::room::{MemberChanged, RoomActor, RoomConfig, Shutdown};
 use crate::store::RoomStore;
 
+/// Stack of each room thread. Rooms decode clients' updates; the pre-scan (`yscan`) bounds
+/// yrs's recursion to [`crate::yscan::MAX_VALUE_DEPTH`] levels (measured: well under 1 MiB),
+/// and this explicit size (rather than the platform default) keeps that margin known.
+pub const ROOM_THREAD_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Starts one room thread (an actix arbiter with its own single-threaded runtime) with a stack
+/// of [`ROOM_THREAD_STACK_BYTES`]; rooms are started on these with `start_in_arbiter`.
+pub fn spawn_room_arbiter(index: usize) -> std::io::Result<ArbiterHandle> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name(format!("room-{index}"))
+        .stack_size(ROOM_THREAD_STACK_BYTES)
+        .spawn(move || {
+            let system = actix::System::new();
+            // The receiver waits for exactly this one handle; it cannot have gone away.
+            let _ = tx.send(Arbiter::current());
+            let _ = system.run();
+        })?;
+    rx.recv()
+        .map_err(|_| std::io::Error::other("room thread exited before starting"))
+}
+
 /// Returns the address of the room, starting (and loading) it if needed.
 #[derive(Message, Debug)]
 #[rtype(result = "Addr<RoomActor>")]

@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 /// Process-unique connection id.
-pub type SessionId = u64;
+pub use collab::SessionId;
 
 /// Frames queued for a session before it is closed as a slow consumer.
 pub const SESSION_OUTBOUND_QUEUE: usize = 1024;

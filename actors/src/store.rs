@@ -49,6 +49,8 @@ pub trait RoomStore: Send + Sync + 'static {
     async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError>;
     /// Records the script's current title (shown in room lists).
     async fn set_title(&self, room: Uuid, title: String) -> Result<(), StoreError>;
+    /// Moves stored updates that no longer apply out of the log (kept aside, not replayed).
+    async fn quarantine(&self, room: Uuid, seqs: Vec<i64>) -> Result<(), StoreError>;
 }
 
 /// A finished job's frames and what made them, to be kept as a draft clip.

@@ -122,9 +122,29 @@ pub struct TicketView {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareLinkView {
-    /// Opaque; `POST /api/rooms/{id}/join` takes it.
+    /// The link's id (UUID), for `DELETE /api/rooms/{id}/share/{link_id}`.
+    pub id: String,
+    /// Opaque; `POST /api/rooms/{id}/join` takes it. Shown once: the server keeps only a hash.
     pub token: String,
     /// Unix seconds after which the link no longer admits anyone.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub expires_at: i64,
+}
+
+/// One live share link of a room, as `GET /api/rooms/{id}/share` (owner only) lists it: no token
+/// (the server keeps only its hash), enough to tell links apart and revoke one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareLinkInfo {
+    /// The link's id (UUID).
+    pub id: String,
+    /// Who made it.
+    pub created_by: String,
+    /// Unix seconds when it was made.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at: i64,
+    /// Unix seconds after which it no longer admits anyone.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub expires_at: i64,
 }

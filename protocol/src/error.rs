@@ -50,6 +50,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The resource is not in a state that allows this (a clip posted twice).
     Conflict,
+    /// A per-account or per-room cap is reached (rooms owned, live share links); waiting does
+    /// not help, removing something does.
+    QuotaExceeded,
 }
 
 impl ErrorCode {
@@ -65,7 +68,7 @@ impl ErrorCode {
             | ErrorCode::InvalidMessage
             | ErrorCode::InvalidSdp => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::OriginNotAllowed => 403,
+            ErrorCode::Forbidden | ErrorCode::OriginNotAllowed | ErrorCode::QuotaExceeded => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::UsernameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,

@@ -10,6 +10,7 @@ pub mod close;
 pub mod control;
 pub mod error;
 pub mod feed;
+pub mod range;
 pub mod role;
 pub mod script;
 

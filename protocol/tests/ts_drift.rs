@@ -87,6 +87,7 @@ fn typescript_twin_matches_rust_types() {
     check::<SetMemberRole>(&cfg, &mut stale);
     check::<TicketView>(&cfg, &mut stale);
     check::<ShareLinkView>(&cfg, &mut stale);
+    check::<ShareLinkInfo>(&cfg, &mut stale);
     check::<JoinRoom>(&cfg, &mut stale);
     check::<ClipView>(&cfg, &mut stale);
     check::<Visibility>(&cfg, &mut stale);

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_feed_index_only",
         include_str!("../../migrations/0007_feed_index_only.sql"),
     ),
+    (
+        "0008_share_links",
+        include_str!("../../migrations/0008_share_links.sql"),
+    ),
+    ("0009_quarantine", include_str!("../../migrations/0009_quarantine.sql")),
 ];
 
 /// A database failure.

@@ -186,6 +186,20 @@ impl RoomStore for PgRoomStore {
         Ok(())
     }
 
+    async fn quarantine(&self, room: Uuid, seqs: Vec<i64>) -> Result<(), StoreError> {
+        let conn = self.db.conn().await.map_err(unavailable)?;
+        conn.execute(
+            "WITH moved AS (DELETE FROM room_updates WHERE room_id = $1 AND seq = ANY($2)
+                            RETURNING room_id, seq, update)
+             INSERT INTO room_updates_quarantine (room_id, seq, update)
+             SELECT room_id, seq, update FROM moved ON CONFLICT DO NOTHING",
+            &[&room, &seqs],
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
     async fn compact(&self, room: Uuid, snapshot_v2: Vec<u8>, upto_seq: i64) -> Result<(), StoreError> {
         let mut conn = self.db.conn().await.map_err(unavailable)?;
         let txn = conn.transaction().await.map_err(unavailable)?;

@@ -64,6 +64,8 @@ rest_routes! {
     get "/api/rooms/{id}" => room_routes::detail;
     post "/api/rooms/{id}/ticket" => room_routes::ticket;
     post "/api/rooms/{id}/share" => room_routes::share;
+    get "/api/rooms/{id}/share" => room_routes::share_links;
+    delete "/api/rooms/{id}/share/{link_id}" => room_routes::revoke_share;
     post "/api/rooms/{id}/join" => room_routes::join;
     put "/api/rooms/{id}/members/{username}" => room_routes::set_member;
     delete "/api/rooms/{id}/members/{username}" => room_routes::remove_member;

@@ -1,19 +1,31 @@
-//! `/api/rooms/*`: create and list rooms, manage members (owner only), issue tickets, share
-//! links that admit viewers.
+//! `/api/rooms/*`: create and list rooms (up to a per-account quota), manage members (owner
+//! only), issue tickets, and share links that admit viewers: stored server-side, listed and
+//! revoked by the owner, and never admitting someone the owner removed.
 //! Membership changes are pushed to the loaded room so live connections follow at once.
 
 use actix_web::{web, HttpResponse};
 use actors::registry::NotifyMember;
 use actors::room::MemberChanged;
 use protocol::{
-    CreateRoom, ErrorBody, ErrorCode, JoinRoom, MemberView, Role, RoomDetail, RoomView, SetMemberRole, ShareLinkView,
-    TicketView, MAX_ROOM_TITLE_CHARS,
+    CreateRoom, ErrorBody, ErrorCode, JoinRoom, MemberView, Role, RoomDetail, RoomView, SetMemberRole, ShareLinkInfo,
+    ShareLinkView, TicketView, MAX_ROOM_TITLE_CHARS,
 };
 use uuid::Uuid;
 
 use super::error::ApiError;
+use crate::auth::session::{new_token, token_hash};
 use crate::auth::{CurrentUser, TICKET_TTL_SECS};
+use crate::db::rooms::LinkJoin;
 use crate::state::{unix_now, AppState};
+
+/// Rooms one account may own (rooms made by remixing count); beyond it `POST /api/rooms`
+/// answers 403 `quota_exceeded`. Above the 100 rooms one owner makes in the fan-out benchmark.
+pub const MAX_ROOMS_PER_USER: usize = 200;
+/// A share link stays valid this long.
+pub const SHARE_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
+/// Live (unrevoked, unexpired) share links one room may have; beyond it `POST …/share`
+/// answers 403 `quota_exceeded` until the owner revokes one. Bounds the rows a room can add.
+pub const MAX_LIVE_SHARE_LINKS_PER_ROOM: usize = 20;
 
 /// A room id from a path (404 if it is not one).
 pub(crate) fn room_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -38,7 +50,7 @@ pub(crate) async fn role_in(state: &AppState, room: Uuid, user: Uuid) -> Result<
     path = "/api/rooms",
     tag = "rooms",
     request_body = CreateRoom,
-    responses((status = 201, description = "the new room", body = RoomView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+    responses((status = 201, description = "the new room", body = RoomView), (status = 403, description = "`quota_exceeded`: the caller owns MAX_ROOMS_PER_USER rooms already", body = ErrorBody), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
 )]
 pub async fn create(
     state: web::Data<AppState>,
@@ -53,7 +65,16 @@ pub async fn create(
             format!("title must be 1-{MAX_ROOM_TITLE_CHARS} characters"),
         ));
     }
-    let id = state.db.create_room(user.id, title).await?;
+    let id = state
+        .db
+        .create_room_within_quota(user.id, title, MAX_ROOMS_PER_USER)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::QuotaExceeded,
+                format!("you already own {MAX_ROOMS_PER_USER} rooms, the most one account may own"),
+            )
+        })?;
     Ok(HttpResponse::Created().json(RoomView {
         id: id.to_string(),
         title: title.to_string(),
@@ -203,40 +224,102 @@ pub async fn ticket(
     }))
 }
 
-/// A share link stays valid this long.
-pub const SHARE_LINK_TTL_SECS: i64 = 7 * 24 * 3600;
-/// The subject share-link tokens are signed for: not a user id (no user has it; real ids are
-/// random v4 UUIDs), so a share token can never pass as a room ticket, nor a ticket as a link.
-const SHARE_LINK_SUBJECT: Uuid = Uuid::from_u64_pair(0x5348_4152_454c_494e, 0); // "SHARELIN"
+/// The room of `raw`, if `user` owns it (404 no such room, 403 otherwise).
+async fn owned_room(state: &AppState, user: Uuid, raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    let room = room_id(raw)?;
+    let (_, role) = role_in(state, room, user).await?;
+    if role != Role::Owner {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("only the room's owner can {what}"),
+        ));
+    }
+    Ok(room)
+}
 
-/// `POST /api/rooms/{id}/share` (owner only): a link that admits viewers.
+/// `POST /api/rooms/{id}/share` (owner only): a new link that admits viewers. The token is
+/// random and shown only here; the server keeps its hash, which is what decides.
 #[utoipa::path(
     post,
     path = "/api/rooms/{id}/share",
     tag = "rooms",
     params(("id" = String, Path, description = "room id (UUID)")),
-    responses((status = 200, description = "a share link token", body = ShareLinkView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+    responses((status = 200, description = "a share link token", body = ShareLinkView), (status = 403, description = "`forbidden` (not the owner) or `quota_exceeded` (MAX_LIVE_SHARE_LINKS_PER_ROOM live links)", body = ErrorBody), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
 )]
 pub async fn share(
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = room_id(&path)?;
-    let (_, role) = role_in(&state, room, user.id).await?;
-    if role != Role::Owner {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "only the room's owner can share it",
-        ));
-    }
+    let room = owned_room(&state, user.id, &path, "share it").await?;
+    let token = new_token();
     let expires_at = unix_now() + SHARE_LINK_TTL_SECS;
-    let token = state.tickets.sign(room, SHARE_LINK_SUBJECT, expires_at);
-    Ok(HttpResponse::Ok().json(ShareLinkView { token, expires_at }))
+    let id = state
+        .db
+        .create_share_link(
+            room,
+            user.id,
+            &token_hash(&token),
+            expires_at,
+            MAX_LIVE_SHARE_LINKS_PER_ROOM,
+        )
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::QuotaExceeded,
+                format!("this room has {MAX_LIVE_SHARE_LINKS_PER_ROOM} live share links; revoke one first"),
+            )
+        })?;
+    Ok(HttpResponse::Ok().json(ShareLinkView {
+        id: id.to_string(),
+        token,
+        expires_at,
+    }))
+}
+
+/// `GET /api/rooms/{id}/share` (owner only): the room's live share links, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/rooms/{id}/share",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)")),
+    responses((status = 200, description = "live share links (no tokens)", body = Vec<ShareLinkInfo>), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
+pub async fn share_links(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let room = owned_room(&state, user.id, &path, "see its share links").await?;
+    Ok(HttpResponse::Ok().json(state.db.share_links(room).await?))
+}
+
+/// `DELETE /api/rooms/{id}/share/{link_id}` (owner only): the link admits no one from now on.
+/// Whoever joined through it stays a member (remove them to take that back).
+#[utoipa::path(
+    delete,
+    path = "/api/rooms/{id}/share/{link_id}",
+    tag = "rooms",
+    params(("id" = String, Path, description = "room id (UUID)"), ("link_id" = String, Path, description = "share link id (UUID)")),
+    responses((status = 204, description = "revoked"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
+pub async fn revoke_share(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (room, link) = path.into_inner();
+    let room = owned_room(&state, user.id, &room, "revoke its share links").await?;
+    let link = super::path_id(&link, "share link")?;
+    if !state.db.revoke_share_link(room, link).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such live share link"));
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `POST /api/rooms/{id}/join` with `{"invite": token}`: joins as a viewer (an existing member
-/// keeps their role).
+/// keeps their role). Only a stored link of this room, unrevoked and unexpired, admits; and
+/// never someone the owner removed.
 #[utoipa::path(
     post,
     path = "/api/rooms/{id}/join",
@@ -252,23 +335,18 @@ pub async fn join(
     body: web::Json<JoinRoom>,
 ) -> Result<HttpResponse, ApiError> {
     let room = room_id(&path)?;
-    let refused = || {
-        ApiError::new(
+    match state.db.join_by_link(room, user.id, &token_hash(&body.invite)).await? {
+        LinkJoin::Member(role) => Ok(HttpResponse::Ok().json(MemberView {
+            username: user.username,
+            role,
+        })),
+        LinkJoin::InvalidLink => Err(ApiError::new(
             ErrorCode::Forbidden,
-            "this share link is not valid (expired, or for another room)",
-        )
-    };
-    match state.tickets.verify(&body.invite, room, unix_now()) {
-        Ok(subject) if subject == SHARE_LINK_SUBJECT => {}
-        _ => return Err(refused()),
+            "this share link is not valid (revoked, expired, or for another room)",
+        )),
+        LinkJoin::Removed => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the owner removed you from this room; only they can add you back",
+        )),
     }
-    let role = state
-        .db
-        .join_as_viewer(room, user.id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such room"))?;
-    Ok(HttpResponse::Ok().json(MemberView {
-        username: user.username,
-        role,
-    }))
 }

@@ -93,6 +93,15 @@ pub async fn ticket_holder(state: &AppState, room: Uuid, ticket: &str) -> Result
     Ok((user, role))
 }
 
+/// Fault injection for tests (`REELROOM_FAULT_JOIN_DELAY_MS`): widens the gap between the
+/// role check at upgrade and the join, where a membership change used to be missed.
+static FAULT_JOIN_DELAY: std::sync::LazyLock<Option<std::time::Duration>> = std::sync::LazyLock::new(|| {
+    std::env::var("REELROOM_FAULT_JOIN_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(std::time::Duration::from_millis)
+});
+
 /// Joins the room, retrying while an unloading room hands over to a fresh one.
 pub async fn join(
     state: &AppState,
@@ -104,6 +113,9 @@ pub async fn join(
     use actors::room::{Join, JoinError};
     use actors::session::{CloseReason, SessionHandle};
     use protocol::CloseCode;
+    if let Some(delay) = *FAULT_JOIN_DELAY {
+        tokio::time::sleep(delay).await;
+    }
     for _ in 0..super::JOIN_RETRIES {
         let room = state
             .registry
@@ -113,7 +125,10 @@ pub async fn join(
         let (handle, outbound, closed) =
             SessionHandle::new(session_id, auth.user_id, auth.username.clone(), auth.role, kind);
         match room.send(Join(handle)).await {
-            Ok(Ok(())) => return Ok(Joined { room, outbound, closed }),
+            Ok(Ok(())) => {
+                recheck_role(state, auth, &room).await?;
+                return Ok(Joined { room, outbound, closed });
+            }
             Ok(Err(JoinError::Unavailable(err))) => {
                 tracing::warn!(room = %auth.room_id, %err, "join failed");
                 return Err(CloseReason::new(CloseCode::RoomUnavailable, "room could not be loaded"));
@@ -122,6 +137,38 @@ pub async fn join(
         }
     }
     Err(CloseCode::RoomUnavailable.into())
+}
+
+/// Reads the member's role again once the room holds the session. A removal or role change
+/// committed after [`authorize`] read the role, but pushed to the room before this session
+/// joined, would otherwise be missed for the life of the socket. Any change after this read
+/// reaches the room after the session, so it applies. The socket task forwards no frame
+/// before this returns, so nothing the client sends is handled under the stale role.
+async fn recheck_role(
+    state: &AppState,
+    auth: &Authorized,
+    room: &actix::Addr<actors::room::RoomActor>,
+) -> Result<(), actors::session::CloseReason> {
+    use actors::room::MemberChanged;
+    use protocol::CloseCode;
+    let current = match state.db.room_access(auth.room_id, auth.user_id).await {
+        Ok(access) => access.and_then(|(_, role)| role),
+        Err(err) => {
+            tracing::warn!(room = %auth.room_id, %err, "re-reading the role at join failed");
+            return Err(CloseCode::RoomUnavailable.into());
+        }
+    };
+    if current != Some(auth.role) {
+        tracing::info!(room = %auth.room_id, user = %auth.user_id, ?current, "membership changed while joining");
+        let change = MemberChanged {
+            user_id: auth.user_id,
+            role: current,
+        };
+        room.send(change)
+            .await
+            .map_err(|_| actors::session::CloseReason::from(CloseCode::ShuttingDown))?;
+    }
+    Ok(())
 }
 
 /// A joined session's ends.

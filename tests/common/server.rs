@@ -102,6 +102,21 @@ impl TestServer {
         self.spawn(Some(&host));
     }
 
+    /// The server's process id (tests read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("server running").id()
+    }
+
+    /// Peak resident memory of the server so far (`VmHWM`, KiB).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM")
+    }
+
     /// The server's data folder (private cluster, stored objects).
     pub fn data_dir(&self) -> &std::path::Path {
         &self.data_dir

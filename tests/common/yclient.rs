@@ -58,6 +58,22 @@ impl YClient {
         Self::connect_with_doc(ws_url, room, ticket, Doc::new()).await
     }
 
+    /// Opens the socket without the handshake (for tests of what happens before it).
+    pub async fn open_raw(ws_url: &str, room: &str, ticket: &str) -> YClient {
+        let ws = open(ws_url, room, ticket, None)
+            .await
+            .unwrap_or_else(|status| panic!("upgrade refused: {status}"));
+        YClient {
+            ws: Some(ws),
+            doc: Doc::new(),
+            awareness: HashMap::new(),
+            denied: Vec::new(),
+            closed: None,
+            synced: false,
+            frames: 0,
+        }
+    }
+
     /// Connects with an existing replica (its offline edits go up in step 2).
     pub async fn connect_with_doc(ws_url: &str, room: &str, ticket: &str, doc: Doc) -> YClient {
         let ws = open(ws_url, room, ticket, None)

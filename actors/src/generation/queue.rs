@@ -1,5 +1,6 @@
 //! The generation queue as plain data: admission limits, round-robin fairness across rooms,
-//! on-air rooms first, positions and cancellation. The `Scheduler` actor drives it; tests drive
+//! on-air rooms first (but never all the time: see [`ON_AIR_STREAK`]), positions and
+//! cancellation. The `Scheduler` actor drives it; tests drive
 //! it without a runtime.
 
 use std::collections::{HashMap, VecDeque};
@@ -12,6 +13,11 @@ pub const MAX_QUEUED_JOBS: usize = 256;
 pub const MAX_ACTIVE_PER_ROOM: usize = 4;
 /// Jobs queued or running per user.
 pub const MAX_ACTIVE_PER_USER: usize = 3;
+
+/// On-air jobs served in a row while other jobs wait; then one other job goes. A broadcast
+/// keeps its lead (it asks for its next chunk ahead of need), and everyone else still moves:
+/// with every worker busy on air, a normal job waits at most this many chunks.
+pub const ON_AIR_STREAK: usize = 2;
 
 pub type JobId = u64;
 
@@ -36,8 +42,10 @@ pub enum AdmitError {
 }
 
 /// Per-room FIFO queues served round-robin (two rings: on-air rooms, then the rest).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct JobQueue {
+    /// On-air jobs popped in a row while the other ring had work.
+    on_air_streak: usize,
     per_room: HashMap<Uuid, VecDeque<JobTicket>>,
     on_air_ring: VecDeque<Uuid>,
     ring: VecDeque<Uuid>,
@@ -85,9 +93,16 @@ impl JobQueue {
         Ok(self.position(job.id).unwrap_or(self.queued))
     }
 
-    /// Takes the next job: the next on-air room's oldest job, else the next room's.
+    /// Takes the next job: the next on-air room's oldest job, else the next room's; after
+    /// [`ON_AIR_STREAK`] on-air jobs in a row, a waiting normal job goes first.
     pub fn pop(&mut self) -> Option<JobTicket> {
-        let ring = if self.on_air_ring.is_empty() {
+        let normal_turn = self.on_air_ring.is_empty() || (!self.ring.is_empty() && self.on_air_streak >= ON_AIR_STREAK);
+        if normal_turn {
+            self.on_air_streak = 0;
+        } else if !self.ring.is_empty() {
+            self.on_air_streak += 1;
+        }
+        let ring = if normal_turn {
             &mut self.ring
         } else {
             &mut self.on_air_ring
@@ -138,19 +153,11 @@ impl JobQueue {
         ids.into_iter().filter_map(|id| self.cancel(id)).collect()
     }
 
-    /// The order jobs will be served in, as things stand.
+    /// The order jobs will be served in, as things stand (popping a copy: at most
+    /// [`MAX_QUEUED_JOBS`] jobs, so this stays cheap and can never disagree with `pop`).
     pub fn order(&self) -> Vec<JobTicket> {
-        let mut out = Vec::with_capacity(self.queued);
-        for ring in [&self.on_air_ring, &self.ring] {
-            let mut queues: Vec<VecDeque<JobTicket>> =
-                ring.iter().filter_map(|r| self.per_room.get(r).cloned()).collect();
-            while queues.iter().any(|q| !q.is_empty()) {
-                for q in queues.iter_mut() {
-                    out.extend(q.pop_front());
-                }
-            }
-        }
-        out
+        let mut copy = self.clone();
+        std::iter::from_fn(|| copy.pop()).collect()
     }
 
     /// 1-based position of a queued job.
@@ -188,6 +195,40 @@ mod tests {
         let order: Vec<JobId> = std::iter::from_fn(|| q.pop()).map(|j| j.id).collect();
         assert_eq!(order, vec![5, 1, 4, 2, 3]);
         assert_eq!(q.queued(), 0);
+    }
+
+    #[test]
+    fn on_air_rooms_cannot_starve_other_jobs() {
+        // The audit's F10: two broadcasters keep their queues full; a third user's job must
+        // still go within ON_AIR_STREAK chunks.
+        let (air1, air2, normal) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let mut q = JobQueue::default();
+        let mut next = 0;
+        for _ in 0..2 {
+            for room in [air1, air2] {
+                next += 1;
+                q.admit(ticket(next, room, true)).expect("admit");
+            }
+        }
+        q.admit(ticket(100, normal, false)).expect("admit");
+        assert_eq!(q.position(100), Some(ON_AIR_STREAK + 1));
+        let mut served = Vec::new();
+        while let Some(job) = q.pop() {
+            served.push(job.id);
+            q.release(&job);
+            if job.on_air {
+                // A broadcast asks for its next chunk as soon as one starts.
+                next += 1;
+                if next < 20 {
+                    q.admit(ticket(next, job.room, true)).expect("admit");
+                }
+            }
+        }
+        let at = served.iter().position(|id| *id == 100).expect("served");
+        assert_eq!(
+            at, ON_AIR_STREAK,
+            "normal job served after {at} on-air jobs: {served:?}"
+        );
     }
 
     #[test]

@@ -20,10 +20,24 @@ use crate::session::SessionId;
 
 /// Viewers of one room served directly; past this, an SFU takes over (docs/ARCHITECTURE.md).
 pub const MAX_VIEWERS_PER_ROOM: usize = 300;
+/// Live streams one account may hold in one room (tabs, a TV, a phone): one account cannot
+/// take the room's slots from everyone else.
+pub const MAX_VIEWERS_PER_USER: usize = 4;
 /// Media actor mailbox.
 pub const MEDIA_MAILBOX: usize = 256;
 
+/// Rooms streaming at once in this process: each has an encoder thread, so this bounds the
+/// threads and CPU that live previews can take (`room::live` refuses a new one past it).
+pub const MAX_LIVE_ROOMS: usize = 64;
+
 static NEXT_VIEWER: AtomicU64 = AtomicU64::new(1);
+/// Media actors alive now.
+static LIVE_ROOMS: AtomicUsize = AtomicUsize::new(0);
+
+/// Rooms streaming now (media actors alive).
+pub fn live_rooms() -> usize {
+    LIVE_ROOMS.load(Ordering::Relaxed)
+}
 
 struct Viewer {
     peer: Arc<ViewerPeer>,
@@ -42,6 +56,9 @@ pub struct MediaActor {
     by_session: HashMap<SessionId, ViewerId>,
     /// `viewers.len()`, shared with the room (viewers keep a room loaded).
     viewer_count: Arc<AtomicUsize>,
+    /// Offers being negotiated, per user: they count against the caps, so concurrent offers
+    /// cannot pass the checks together.
+    negotiating: HashMap<Uuid, usize>,
 }
 
 impl std::fmt::Debug for MediaActor {
@@ -64,6 +81,33 @@ impl MediaActor {
             viewers: HashMap::new(),
             by_session: HashMap::new(),
             viewer_count: Arc::new(AtomicUsize::new(0)),
+            negotiating: HashMap::new(),
+        }
+    }
+
+    /// Why `user` may not open one more stream, if so.
+    fn refuse(&self, user: Uuid) -> Option<MediaError> {
+        let pending: usize = self.negotiating.values().sum();
+        if self.viewers.len() + pending >= MAX_VIEWERS_PER_ROOM {
+            return Some(MediaError::Full(format!(
+                "this room already has {MAX_VIEWERS_PER_ROOM} live viewers"
+            )));
+        }
+        let mine = self.viewers.values().filter(|v| v.user == user).count()
+            + self.negotiating.get(&user).copied().unwrap_or(0);
+        (mine >= MAX_VIEWERS_PER_USER).then(|| {
+            MediaError::Full(format!(
+                "you already watch this room on {MAX_VIEWERS_PER_USER} connections"
+            ))
+        })
+    }
+
+    fn negotiation_done(&mut self, user: Uuid) {
+        if let Some(n) = self.negotiating.get_mut(&user) {
+            *n -= 1;
+            if *n == 0 {
+                self.negotiating.remove(&user);
+            }
         }
     }
 
@@ -95,6 +139,7 @@ impl Actor for MediaActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        LIVE_ROOMS.fetch_add(1, Ordering::Relaxed);
         ctx.set_mailbox_capacity(MEDIA_MAILBOX);
         let (frames_tx, frames_rx) = mpsc::channel(FANOUT_FRAME_QUEUE);
         let (control_tx, control_rx) = mpsc::channel(FANOUT_CONTROL_QUEUE);
@@ -107,6 +152,7 @@ impl Actor for MediaActor {
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        LIVE_ROOMS.fetch_sub(1, Ordering::Relaxed);
         let ids: Vec<ViewerId> = self.viewers.keys().copied().collect();
         for id in ids {
             self.remove(id);
@@ -137,14 +183,15 @@ impl Handler<Watch> for MediaActor {
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) -> Self::Result {
         let replaced = msg.session.and_then(|s| self.by_session.get(&s).copied());
-        if replaced.is_none() && self.viewers.len() >= MAX_VIEWERS_PER_ROOM {
-            return Box::pin(fut::ready(Err(MediaError::Full(format!(
-                "this room already has {MAX_VIEWERS_PER_ROOM} live viewers"
-            )))));
+        if replaced.is_none() {
+            if let Some(refusal) = self.refuse(msg.user) {
+                return Box::pin(fut::ready(Err(refusal)));
+            }
         }
         let Some(keyframes) = self.encoder.as_ref().map(|e| e.keyframes.clone()) else {
             return Box::pin(fut::ready(Err(MediaError::Unavailable("no live encoder".into()))));
         };
+        *self.negotiating.entry(msg.user).or_default() += 1;
         let id = NEXT_VIEWER.fetch_add(1, Ordering::Relaxed);
         let config = self.config.clone();
         let gone = ctx.address().recipient();
@@ -152,6 +199,7 @@ impl Handler<Watch> for MediaActor {
             async move { negotiate(id, msg.offer, &config, keyframes, gone).await }
                 .into_actor(self)
                 .map(move |result, act, _ctx| {
+                    act.negotiation_done(msg.user);
                     let (sdp, peer, track) = result?;
                     if let Some(old) = replaced {
                         act.remove(old);

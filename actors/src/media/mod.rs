@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod encoder;
 pub mod fanout;
+pub mod ice_filter;
 pub mod peer;
 pub mod playout;
 pub mod probe;

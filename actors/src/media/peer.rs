@@ -25,6 +25,7 @@ use webrtc::peer_connection::{
 };
 
 use super::encoder::{EncodedSample, KeyframeRequests};
+use super::ice_filter::{check_candidate, filter_offer, MAX_TRICKLED_CANDIDATES};
 use super::rtcp::{is_keyframe_request, KeyframeRequestMarker, KEYFRAME_REQUEST_SLOT};
 use super::{MediaError, ViewerGone, ViewerId};
 
@@ -115,6 +116,10 @@ impl ViewerTrack {
 /// The actor's end of a viewer: the connection itself.
 pub struct ViewerPeer {
     pub pc: Arc<dyn PeerConnection>,
+    /// The server's media address: which candidates it may check (`ice_filter`).
+    local: IpAddr,
+    /// Candidates trickled so far (at most [`MAX_TRICKLED_CANDIDATES`]).
+    trickled: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for ViewerPeer {
@@ -131,6 +136,14 @@ impl ViewerPeer {
         sdp_mid: Option<String>,
         sdp_mline_index: Option<u16>,
     ) -> Result<(), MediaError> {
+        use std::sync::atomic::Ordering;
+        if self.trickled.fetch_add(1, Ordering::Relaxed) >= MAX_TRICKLED_CANDIDATES {
+            return Err(MediaError::InvalidSdp(format!(
+                "more than {MAX_TRICKLED_CANDIDATES} ICE candidates"
+            )));
+        }
+        check_candidate(&candidate, self.local)
+            .map_err(|why| MediaError::InvalidSdp(format!("ICE candidate refused: {why}")))?;
         self.pc
             .add_ice_candidate(RTCIceCandidateInit {
                 candidate,
@@ -198,6 +211,8 @@ pub async fn negotiate(
             "the offer has no video section to receive".into(),
         ));
     }
+    // Candidates the server may not check are dropped from the offer, as trickled ones are.
+    let offer = filter_offer(&offer, config.bind_ip);
     let offer = RTCSessionDescription::offer(offer).map_err(|e| MediaError::InvalidSdp(e.to_string()))?;
     let mut engine = MediaEngine::default();
     engine
@@ -317,7 +332,15 @@ pub async fn negotiate(
     }
     .await;
     match result {
-        Ok((sdp, track)) => Ok((sdp, ViewerPeer { pc }, track)),
+        Ok((sdp, track)) => Ok((
+            sdp,
+            ViewerPeer {
+                pc,
+                local: config.bind_ip,
+                trickled: Default::default(),
+            },
+            track,
+        )),
         Err(e) => {
             let _ = pc.close().await;
             Err(e)

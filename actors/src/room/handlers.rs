@@ -11,7 +11,7 @@ use super::messages::*;
 use super::{Loaded, RoomActor};
 use crate::metrics::Metrics;
 use crate::session::{CloseReason, Outbound, SessionId, SessionKind};
-use crate::sync::{Effect, SyncError};
+use crate::sync::{Effect, Peer, SyncError};
 
 impl Handler<Join> for RoomActor {
     type Result = Result<(), JoinError>;
@@ -46,20 +46,30 @@ impl Handler<Incoming> for RoomActor {
     type Result = Result<(), CloseReason>;
 
     fn handle(&mut self, msg: Incoming, ctx: &mut Context<Self>) -> Self::Result {
-        let Some(role) = self.sessions.get(&msg.session).map(|s| s.role) else {
+        let Some(session) = self.sessions.get(&msg.session) else {
             return Ok(()); // already removed (kicked); its socket is closing
         };
+        let role = session.role;
         let Loaded::Ready(sync) = &mut self.state else {
             return Err(CloseCode::RoomUnavailable.into());
         };
-        let effects = match sync.handle_frame(msg.session, role, &msg.frame, Instant::now()) {
+        let peer = Peer {
+            session: msg.session,
+            role,
+            username: &session.username,
+        };
+        let effects = match sync.handle_frame(peer, &msg.frame, Instant::now()) {
             Ok(effects) => effects,
             Err(err) => {
                 Metrics::inc(&self.metrics.bad_input_closed);
                 let code = match err {
-                    SyncError::Awareness(crate::awareness::AwarenessError::StateTooLarge) => CloseCode::MessageTooLarge,
+                    SyncError::Awareness(crate::awareness::AwarenessError::StateTooLarge) | SyncError::DocumentFull => {
+                        CloseCode::MessageTooLarge
+                    }
+                    SyncError::TooManyTypes => CloseCode::MessageTooLarge,
                     _ => CloseCode::MalformedMessage,
                 };
+                tracing::info!(room = %self.room_id, session = msg.session, %err, "refused a frame");
                 self.drop_session(msg.session, None);
                 return Err(CloseReason::new(code, err.to_string()));
             }

@@ -18,6 +18,7 @@ use world::{Vocab, CONTEXT_FRAMES, FPS, SIZE};
 use super::generation::{plan, GenerationError, RoomJob};
 use super::RoomActor;
 use crate::generation::{Cancel, JobId, Segment, Submit};
+use crate::media::actor::MAX_LIVE_ROOMS;
 use crate::media::{
     AddCandidate, MediaActor, MediaError, StopMedia, StopWatching, StreamFrames, StreamInput, Watch, WatchAnswer,
 };
@@ -98,14 +99,26 @@ pub struct SetOnAir {
 pub struct IsOnAir;
 
 impl RoomActor {
-    fn media(&mut self) -> Option<Addr<MediaActor>> {
-        let config = self.config.media.clone()?;
+    fn media(&mut self) -> Result<Addr<MediaActor>, MediaError> {
+        let config = self
+            .config
+            .media
+            .clone()
+            .ok_or_else(|| MediaError::Unavailable("live preview is off on this server".into()))?;
         if self.live.media.as_ref().is_none_or(|m| !m.connected()) {
+            if crate::media::actor::live_rooms() >= MAX_LIVE_ROOMS {
+                return Err(MediaError::Full(format!(
+                    "this server already streams {MAX_LIVE_ROOMS} rooms; try again later"
+                )));
+            }
             let actor = MediaActor::new(self.room_id, config, self.metrics.clone());
             self.live.viewers = actor.viewer_count();
             self.live.media = Some(actor.start());
         }
-        self.live.media.clone()
+        self.live
+            .media
+            .clone()
+            .ok_or(MediaError::Unavailable("no live media".into()))
     }
 
     /// Live viewers now watching (with or without a control session).
@@ -279,8 +292,9 @@ impl Handler<WatchLive> for RoomActor {
             },
             LiveViewer::Whep(user) => (None, user),
         };
-        let Some(media) = self.media() else {
-            return Box::pin(async { Err(MediaError::Unavailable("live preview is off on this server".into())) });
+        let media = match self.media() {
+            Ok(media) => media,
+            Err(err) => return Box::pin(async { Err(err) }),
         };
         Box::pin(async move {
             media

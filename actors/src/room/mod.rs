@@ -121,13 +121,31 @@ impl RoomActor {
         }
     }
 
-    fn finish_load(&mut self, result: Result<StoredRoom, crate::store::StoreError>, started: Instant) {
+    fn finish_load(
+        &mut self,
+        result: Result<StoredRoom, crate::store::StoreError>,
+        started: Instant,
+        ctx: &mut Context<Self>,
+    ) {
         match result {
             Ok(stored) => {
                 let updates: Vec<Vec<u8>> = stored.updates.iter().map(|(_, u)| u.clone()).collect();
-                let (sync, skipped) = RoomSync::load(stored.snapshot_v2.as_deref(), &updates);
-                if skipped > 0 {
-                    warn!(room = %self.room_id, skipped, "skipped undecodable stored updates");
+                let (sync, report) = RoomSync::load(stored.snapshot_v2.as_deref(), &updates);
+                if report.snapshot_failed || !report.skipped.is_empty() {
+                    warn!(room = %self.room_id, skipped = report.skipped.len(), snapshot_failed = report.snapshot_failed, "skipped stored updates that do not apply");
+                }
+                if !report.skipped.is_empty() {
+                    // Out of the log, so the next load does not replay (and skip) them again.
+                    let seqs: Vec<i64> = report.skipped.iter().map(|&i| stored.updates[i].0).collect();
+                    let store = Arc::clone(&self.store);
+                    let room = self.room_id;
+                    ctx.spawn(async move { store.quarantine(room, seqs).await }.into_actor(self).map(
+                        |result, act, _| {
+                            if let Err(err) = result {
+                                warn!(room = %act.room_id, %err, "quarantining stored updates failed");
+                            }
+                        },
+                    ));
                 }
                 self.last_seq = stored.updates.last().map_or(stored.snapshot_seq, |(seq, _)| *seq);
                 self.generation.remix = stored.remix;
@@ -271,6 +289,9 @@ impl RoomActor {
 
     fn queue_update(&mut self, from: SessionId, update: Vec<u8>, ctx: &mut Context<Self>) -> Result<(), CloseReason> {
         if self.pending_bytes + update.len() > MAX_PENDING_PERSIST_BYTES {
+            if let Loaded::Ready(sync) = &mut self.state {
+                sync.persist_failed(&update);
+            }
             return Err(CloseReason::new(CloseCode::RoomUnavailable, "storage is behind; retry"));
         }
         self.pending_bytes += update.len();
@@ -326,6 +347,11 @@ impl RoomActor {
                 // re-send them when they reconnect and resync.
                 Metrics::inc(&self.metrics.persist_failures);
                 warn!(room = %self.room_id, %err, "append failed; closing writers");
+                if let Loaded::Ready(sync) = &mut self.state {
+                    for pending in &batch {
+                        sync.persist_failed(&pending.update);
+                    }
+                }
                 let mut writers: Vec<SessionId> = batch.iter().map(|p| p.from).collect();
                 writers.dedup();
                 for id in writers {
@@ -453,7 +479,7 @@ impl Actor for RoomActor {
             async move { store.load(room).await }
                 .into_actor(self)
                 .map(move |result, act, ctx| {
-                    act.finish_load(result, started);
+                    act.finish_load(result, started, ctx);
                     act.maybe_compact(ctx);
                 }),
         );

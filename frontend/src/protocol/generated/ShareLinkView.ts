@@ -6,7 +6,11 @@
  */
 export type ShareLinkView = { 
 /**
- * Opaque; `POST /api/rooms/{id}/join` takes it.
+ * The link's id (UUID), for `DELETE /api/rooms/{id}/share/{link_id}`.
+ */
+id: string, 
+/**
+ * Opaque; `POST /api/rooms/{id}/join` takes it. Shown once: the server keeps only a hash.
  */
 token: string, 
 /**

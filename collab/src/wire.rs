@@ -25,6 +25,9 @@ pub const AUTH_PERMISSION_DENIED: u64 = 0;
 
 /// Longest varint we accept: 53-bit integers fit in 8 groups of 7 bits (lib0).
 const MAX_VARINT_BYTES: usize = 8;
+/// Messages one frame may carry. Stock clients send one; the cap keeps the work (and the
+/// replies) one frame can cause proportional to one message, not to the frame's length.
+pub const MAX_MESSAGES_PER_FRAME: usize = 16;
 
 /// Why a frame could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -44,6 +47,9 @@ pub enum WireError {
     /// A string was not UTF-8.
     #[error("invalid utf-8")]
     InvalidUtf8,
+    /// More than [`MAX_MESSAGES_PER_FRAME`] messages in one frame.
+    #[error("more than {MAX_MESSAGES_PER_FRAME} messages in one frame")]
+    TooManyMessages,
 }
 
 /// One decoded y-protocols message. Payloads borrow from the frame.
@@ -95,6 +101,50 @@ impl<'a> Reader<'a> {
         Err(WireError::VarintTooLong)
     }
 
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Reads one byte.
+    pub fn u8(&mut self) -> Result<u8, WireError> {
+        let byte = *self.buf.get(self.pos).ok_or(WireError::UnexpectedEnd)?;
+        self.pos += 1;
+        Ok(byte)
+    }
+
+    /// Skips `n` bytes.
+    pub fn skip(&mut self, n: usize) -> Result<(), WireError> {
+        if n > self.remaining() {
+            return Err(WireError::UnexpectedEnd);
+        }
+        self.pos += n;
+        Ok(())
+    }
+
+    /// Reads a signed lib0 varint (sign in bit 6 of the first byte), returning its magnitude
+    /// and sign; only its length matters to the scanner.
+    pub fn var_int(&mut self) -> Result<(u64, bool), WireError> {
+        let first = self.u8()?;
+        let negative = first & 0x40 != 0;
+        let mut value = u64::from(first & 0x3f);
+        let mut more = first & 0x80 != 0;
+        let mut shift = 6;
+        for _ in 1..MAX_VARINT_BYTES {
+            if !more {
+                return Ok((value, negative));
+            }
+            let byte = self.u8()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            more = byte & 0x80 != 0;
+        }
+        if more {
+            return Err(WireError::VarintTooLong);
+        }
+        Ok((value, negative))
+    }
+
     /// Reads `varUint(len) • bytes`, checking the length against what is left.
     pub fn var_bytes(&mut self) -> Result<&'a [u8], WireError> {
         let len = self.var_uint()?;
@@ -138,6 +188,9 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<YMessage<'_>>, WireError> {
     let mut reader = Reader::new(frame);
     let mut messages = Vec::new();
     while reader.has_content() {
+        if messages.len() == MAX_MESSAGES_PER_FRAME {
+            return Err(WireError::TooManyMessages);
+        }
         messages.push(decode_one(&mut reader)?);
     }
     if messages.is_empty() {
@@ -238,6 +291,20 @@ mod tests {
         assert_eq!(decode_frame(&[0, 7, 0]), Err(WireError::UnknownType(7)));
         // length 100 with 2 bytes present
         assert_eq!(decode_frame(&[0, 2, 100, 1, 2]), Err(WireError::UnexpectedEnd));
+        // The audit's query bomb: thousands of one-byte queries in one frame.
+        assert_eq!(decode_frame(&[3; 20_000]), Err(WireError::TooManyMessages));
+        assert_eq!(
+            decode_frame(&[3; MAX_MESSAGES_PER_FRAME]).map(|m| m.len()),
+            Ok(MAX_MESSAGES_PER_FRAME)
+        );
+    }
+
+    #[test]
+    fn signed_varints_read_like_lib0() {
+        // lib0 writeVarInt(-1) = [0x41]; writeVarInt(100) = [0xa4, 0x01].
+        assert_eq!(Reader::new(&[0x41]).var_int(), Ok((1, true)));
+        assert_eq!(Reader::new(&[0xa4, 0x01]).var_int(), Ok((100, false)));
+        assert_eq!(Reader::new(&[0xff; 12]).var_int(), Err(WireError::VarintTooLong));
     }
 
     #[test]

@@ -86,7 +86,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let last_seq = stored.updates.last().map_or(0, |(seq, _)| *seq);
     let updates: Vec<Vec<u8>> = stored.updates.into_iter().map(|(_, u)| u).collect();
     let (sync, _) = RoomSync::load(None, &updates);
-    store.compact(room, sync.snapshot_v2(), last_seq).await?;
+    store
+        .compact(room, sync.snapshot_v2().ok_or("snapshot")?, last_seq)
+        .await?;
     let (fetch, total, _, chars) = median_load(&store, room).await?;
     assert_eq!(chars, count);
     println!("compacted snapshot: fetch {fetch:.1} ms, fetch+apply {total:.1} ms (median of {RUNS})");

@@ -32,13 +32,22 @@ async fn postgres_down_for_30_s_while_people_type() {
     let mut writer = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
     let mut reader = YClient::connect(&server.ws_url(), &room, &owner.ticket(&room).await).await;
     writer.insert("title", 0, "before ").await;
-    assert!(reader.wait_until(|c| c.text("title") == "before ", WAIT).await, "acknowledged");
+    assert!(
+        reader.wait_until(|c| c.text("title") == "before ", WAIT).await,
+        "acknowledged"
+    );
 
-    tokio::task::spawn_blocking(move || cluster.stop()).await.unwrap().expect("stop");
+    tokio::task::spawn_blocking(move || cluster.stop())
+        .await
+        .unwrap()
+        .expect("stop");
     writer.insert("title", 7, "during").await;
     let (code, reason) = writer.expect_close(WAIT).await;
     assert_eq!(code, 4503, "a writer learns its edit is not stored: {reason}");
-    assert!(reader.is_open(), "a reader is not disconnected by someone else's failed write");
+    assert!(
+        reader.is_open(),
+        "a reader is not disconnected by someone else's failed write"
+    );
     let offline = writer.into_doc(); // the edit stays in the client's replica
     tokio::time::sleep(OUTAGE).await;
 
@@ -50,7 +59,9 @@ async fn postgres_down_for_30_s_while_people_type() {
     // The server recovers by itself: new tickets, and the writer's edit goes up on reconnect.
     let mut ticket = None;
     for _ in 0..50 {
-        let (status, body) = owner.post(&format!("/api/rooms/{room}/ticket"), serde_json::Value::Null).await;
+        let (status, body) = owner
+            .post(&format!("/api/rooms/{room}/ticket"), serde_json::Value::Null)
+            .await;
         if status.is_success() {
             ticket = body["ticket"].as_str().map(str::to_string);
             break;

@@ -5,6 +5,7 @@
 //! Durability rule: a document update is *validated* here when it arrives, but applied to
 //! the doc (and broadcast) only after the store committed it — see [`RoomSync::apply_committed`].
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use yrs::updates::decoder::Decode;
@@ -57,6 +58,10 @@ pub enum SyncError {
     /// The update would take the document past [`MAX_DOCUMENT_BYTES`].
     #[error("the document is full ({MAX_DOCUMENT_BYTES} bytes)")]
     DocumentFull,
+    /// The update builds on changes the room does not have (it would stay pending in yrs, whose
+    /// encoder panics on some pending states).
+    #[error("the update builds on changes this room does not have; reload the room")]
+    MissingDependencies,
     /// The update would take the document past [`MAX_SHARED_TYPES`].
     #[error("the document has too many nested objects ({MAX_SHARED_TYPES})")]
     TooManyTypes,
@@ -102,6 +107,9 @@ pub struct RoomSync {
     /// are applied or their commit fails).
     in_flight_bytes: usize,
     in_flight_types: u64,
+    /// Per client, the clock after its accepted updates still in flight: the next update of
+    /// a fast typist builds on these before the document has them.
+    in_flight_clocks: HashMap<u64, u64>,
 }
 
 impl Default for RoomSync {
@@ -125,6 +133,7 @@ impl RoomSync {
             types: 0,
             in_flight_bytes: 0,
             in_flight_types: 0,
+            in_flight_clocks: HashMap::new(),
         }
     }
 
@@ -215,6 +224,9 @@ impl RoomSync {
                     if shape.is_empty() {
                         continue;
                     }
+                    if !self.builds_on_known(&shape) {
+                        return Err(SyncError::MissingDependencies);
+                    }
                     accepted_bytes += update.len();
                     accepted_types += shape.types;
                     let bytes = self.in_flight_bytes + accepted_bytes;
@@ -224,6 +236,10 @@ impl RoomSync {
                     let types = self.in_flight_types + accepted_types;
                     if self.types + types > MAX_SHARED_TYPES && !self.types_fit(types) {
                         return Err(SyncError::TooManyTypes);
+                    }
+                    for (&client, &(_, end)) in &shape.ranges {
+                        let known = self.in_flight_clocks.entry(client).or_default();
+                        *known = (*known).max(end);
                     }
                     effects.push(Effect::Persist(update.to_vec()));
                 }
@@ -248,11 +264,34 @@ impl RoomSync {
         Ok(effects)
     }
 
-    /// An accepted update's commit failed: it no longer counts against the limits.
+    /// Whether the document plus the updates in flight hold everything `shape` builds on.
+    fn builds_on_known(&self, shape: &yscan::UpdateShape) -> bool {
+        let sv = self.doc.transact().state_vector();
+        shape.integrates_after(|client| {
+            let applied = u64::from(sv.get(&yrs::block::ClientID::new(client)));
+            applied.max(self.in_flight_clocks.get(&client).copied().unwrap_or(0))
+        })
+    }
+
+    /// An accepted update's commit failed: it no longer counts against the limits, and later
+    /// updates may not build on it (its writer is closed and resends after reconnecting).
     pub fn persist_failed(&mut self, update_v1: &[u8]) {
+        self.leave_flight(update_v1);
+        if let Ok(shape) = yscan::scan_update_v1(update_v1) {
+            for client in shape.ranges.keys() {
+                self.in_flight_clocks.remove(client);
+            }
+        }
+    }
+
+    /// An accepted update is no longer in flight (applied or failed).
+    fn leave_flight(&mut self, update_v1: &[u8]) {
         let types = yscan::scan_update_v1(update_v1).map_or(0, |shape| shape.types);
         self.in_flight_bytes = self.in_flight_bytes.saturating_sub(update_v1.len());
         self.in_flight_types = self.in_flight_types.saturating_sub(types);
+        if self.in_flight_bytes == 0 {
+            self.in_flight_clocks.clear(); // all applied: the document's clocks say it all
+        }
     }
 
     /// Shared types in the document now (deleted ones that were collected do not count).
@@ -277,7 +316,7 @@ impl RoomSync {
     /// Committed updates passed the scan on arrival; a refusal here is a yrs defect, and the
     /// room quarantines the row so it is not replayed on the next load.
     pub fn apply_committed(&mut self, update_v1: &[u8]) -> bool {
-        self.persist_failed(update_v1); // no longer in flight, applied or not
+        self.leave_flight(update_v1);
         let Ok(shape) = yscan::scan_update_v1(update_v1) else {
             return false;
         };
@@ -302,8 +341,14 @@ impl RoomSync {
     }
 
     /// The whole document as a v2 update (the compacted snapshot format).
-    pub fn snapshot_v2(&self) -> Vec<u8> {
-        self.doc.transact().encode_state_as_update_v2(&StateVector::default())
+    /// `None` if yrs panicked encoding it (a pending state stored before clients' updates were
+    /// checked for missing dependencies): the room then keeps its log instead of compacting.
+    pub fn snapshot_v2(&self) -> Option<Vec<u8>> {
+        let doc = &self.doc;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            doc.transact().encode_state_as_update_v2(&StateVector::default())
+        }))
+        .ok()
     }
 
     /// The whole document as a v1 update (what clients speak).
@@ -471,7 +516,7 @@ mod tests {
         let updates = vec![edit(&client, 0, "abc"), edit(&client, 3, "def")];
         let (room, report) = RoomSync::load(None, &updates);
         assert_eq!(report, LoadReport::default());
-        let (reloaded, _) = RoomSync::load(Some(&room.snapshot_v2()), &[]);
+        let (reloaded, _) = RoomSync::load(room.snapshot_v2().as_deref(), &[]);
         assert_eq!(title(&reloaded), "abcdef");
         let (_, report) = RoomSync::load(None, &[updates[0].clone(), vec![0xff, 0x00, 0x13]]);
         assert_eq!(report.skipped, vec![1], "garbage in storage is skipped, not fatal");
@@ -541,7 +586,7 @@ mod tests {
                 let client = Doc::new();
                 let mut room = RoomSync::new();
                 let root = client.get_or_insert_array("shots");
-                let mut parent: ArrayRef = root.clone();
+                let mut parent: ArrayRef = root;
                 let mut refused_at = None;
                 for level in 0..=MAX_SHARED_TYPES {
                     let before = client.transact().state_vector();
@@ -567,10 +612,16 @@ mod tests {
                     Some(MAX_SHARED_TYPES),
                     "root types are not items: only nested ones count"
                 );
-                // Deleting the outermost array deletes every level recursively inside yrs.
-                let before = client.transact().state_vector();
-                root.remove(&mut client.transact_mut(), 0);
-                let update = client.transact().encode_state_as_update_v1(&before);
+                // Deleting the outermost array deletes every level recursively inside yrs. (From
+                // a replica of what the room holds: the author's doc has the refused level too.)
+                let replica = Doc::new();
+                let state = Update::decode_v1(&room.state_v1()).expect("state");
+                replica.transact_mut().apply_update(state).expect("applies");
+                let before = replica.transact().state_vector();
+                replica
+                    .get_or_insert_array("shots")
+                    .remove(&mut replica.transact_mut(), 0);
+                let update = replica.transact().encode_state_as_update_v1(&before);
                 let effects = room
                     .handle_frame(peer(1, Role::Editor), &wire::encode_update(&update), now())
                     .expect("a delete is accepted");
@@ -582,6 +633,38 @@ mod tests {
             })
             .expect("thread");
         assert!(worker.join().expect("no overflow, no panic") > 0);
+    }
+
+    #[test]
+    fn fuzz_finding_an_update_with_a_gap_is_refused_and_snapshots_still_encode() {
+        // fuzz/artifacts/sync_frame/crash-79c67d1d…: a GC run at clock 1 (nothing at 0) and
+        // an empty delete range. Accepted, it stayed pending in yrs and the next snapshot
+        // panicked inside yrs (`merge_pending_v2` unwraps), killing the room's thread.
+        let frame = [0, 2, 16, 1, 1, 1, 1, 0, 16, 3, 255, 16, 1, 0, 0, 0, 0, 0, 0];
+        let (mut room, _) = RoomSync::load(None, &[edit(&Doc::new(), 0, "stored")]);
+        assert!(room.handle_frame(peer(1, Role::Editor), &frame, now()).is_err());
+        let gap_only = [1, 1, 1, 1, 0, 16, 0];
+        assert_eq!(
+            room.handle_frame(peer(1, Role::Editor), &wire::encode_update(&gap_only), now()),
+            Err(SyncError::MissingDependencies)
+        );
+        assert!(room.snapshot_v2().is_some());
+    }
+
+    #[test]
+    fn a_fast_typist_builds_on_updates_still_in_flight() {
+        let mut room = RoomSync::new();
+        let client = Doc::new();
+        let first = edit(&client, 0, "ab");
+        let second = edit(&client, 2, "cd");
+        for update in [&first, &second] {
+            let effects = room
+                .handle_frame(peer(1, Role::Editor), &wire::encode_update(update), now())
+                .expect("accepted before the first is committed");
+            assert_eq!(effects.len(), 1);
+        }
+        assert!(room.apply_committed(&first) && room.apply_committed(&second));
+        assert_eq!(title(&room), "abcd");
     }
 
     #[test]

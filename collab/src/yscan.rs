@@ -9,6 +9,8 @@
 //!
 //! Grammar (y-protocols / lib0 v1): `update := clients{ structs client clock struct* } deleteSet`.
 
+use std::collections::HashMap;
+
 use thiserror::Error;
 
 use crate::wire::{Reader, WireError};
@@ -18,6 +20,8 @@ use crate::wire::{Reader, WireError};
 pub const MAX_VALUE_DEPTH: usize = 64;
 /// Highest clock a struct may reach: yrs keeps clocks in `u32` (it panics past it).
 pub const MAX_CLOCK: u64 = u32::MAX as u64;
+/// Client ids are 53-bit (JavaScript-safe) integers; yrs asserts it and aliases larger ones.
+pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
 
 /// Item content kinds (Yjs `contentRefs`) and the two non-item structs.
 const STRUCT_GC: u8 = 0;
@@ -71,14 +75,25 @@ pub enum ScanError {
     /// A clock past [`MAX_CLOCK`], or an empty struct.
     #[error("bad clock or length")]
     BadClock,
+    /// A client id past [`MAX_CLIENT_ID`].
+    #[error("client id out of range")]
+    BadClient,
     /// Bytes after the delete set.
     #[error("trailing bytes")]
     Trailing,
 }
 
 /// What a well-formed update holds, for callers that want to know without decoding.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct UpdateShape {
+    /// Per client: the clock its structs start at and the clock after them.
+    pub ranges: HashMap<u64, (u64, u64)>,
+    /// Per client: one past the highest clock the update refers to (origins, parents, deleted
+    /// ranges). With `ranges`, tells whether a document can integrate the update now or would
+    /// keep it pending (yrs panics encoding some pending states: see `RoomSync`).
+    pub needs: HashMap<u64, u64>,
+    /// Skip structs (gaps): a client's own edits never hold any.
+    pub skips: u64,
     /// Structs (items, GCs, skips) across all clients.
     pub structs: u64,
     /// Deleted ranges in the delete set.
@@ -94,6 +109,39 @@ impl UpdateShape {
     pub fn is_empty(&self) -> bool {
         self.structs == 0 && self.deleted_ranges == 0
     }
+
+    /// Whether a document whose state vector is `known` (client → next clock) has everything
+    /// this update builds on: its structs continue where the document stops, and everything it
+    /// refers to exists in the document or in the update itself.
+    pub fn integrates_after(&self, known: impl Fn(u64) -> u64) -> bool {
+        if self.skips > 0 {
+            return false;
+        }
+        let has = |client: u64| {
+            let base = known(client);
+            match self.ranges.get(&client) {
+                Some(&(start, end)) if start <= base => base.max(end),
+                Some(_) => 0, // a gap before the update's structs: unusable
+                None => base,
+            }
+        };
+        self.ranges.iter().all(|(&client, &(start, _))| start <= known(client))
+            && self.needs.iter().all(|(&client, &end)| end <= has(client))
+    }
+
+    fn need(&mut self, client: u64, clock_end: u64) {
+        let end = self.needs.entry(client).or_default();
+        *end = (*end).max(clock_end);
+    }
+}
+
+/// Reads a client id.
+fn client_id(reader: &mut Reader<'_>) -> Result<u64, ScanError> {
+    let client = reader.var_uint()?;
+    if client > MAX_CLIENT_ID {
+        return Err(ScanError::BadClient);
+    }
+    Ok(client)
 }
 
 /// Reads a count and refuses it if even `min_bytes_each` per element would not fit.
@@ -113,10 +161,11 @@ pub fn scan_update_v1(bytes: &[u8]) -> Result<UpdateShape, ScanError> {
     let clients = count(&mut reader, 3)?;
     for _ in 0..clients {
         let structs = count(&mut reader, 1)?;
-        let _client = reader.var_uint()?;
-        let mut clock = reader.var_uint()?;
+        let client = client_id(&mut reader)?;
+        let start = reader.var_uint()?;
+        let mut clock = start;
         for _ in 0..structs {
-            let (len, is_type) = scan_struct(&mut reader)?;
+            let (len, is_type) = scan_struct(&mut reader, &mut shape)?;
             shape.types += u64::from(is_type);
             clock = clock.checked_add(len).ok_or(ScanError::BadClock)?;
             if clock > MAX_CLOCK {
@@ -124,8 +173,14 @@ pub fn scan_update_v1(bytes: &[u8]) -> Result<UpdateShape, ScanError> {
             }
         }
         shape.structs += structs;
+        if structs > 0 {
+            // A client listed twice: its ranges must join up to be one run.
+            let range = shape.ranges.entry(client).or_insert((start, clock));
+            range.0 = range.0.min(start);
+            range.1 = range.1.max(clock);
+        }
     }
-    shape.deleted_ranges = scan_delete_set(&mut reader)?;
+    shape.deleted_ranges = scan_delete_set(&mut reader, &mut shape)?;
     if reader.has_content() {
         return Err(ScanError::Trailing);
     }
@@ -137,7 +192,7 @@ pub fn scan_state_vector_v1(bytes: &[u8]) -> Result<u64, ScanError> {
     let mut reader = Reader::new(bytes);
     let entries = count(&mut reader, 2)?;
     for _ in 0..entries {
-        reader.var_uint()?;
+        client_id(&mut reader)?;
         if reader.var_uint()? > MAX_CLOCK {
             return Err(ScanError::BadClock);
         }
@@ -148,26 +203,39 @@ pub fn scan_state_vector_v1(bytes: &[u8]) -> Result<u64, ScanError> {
     Ok(entries)
 }
 
-fn scan_delete_set(reader: &mut Reader<'_>) -> Result<u64, ScanError> {
+fn scan_delete_set(reader: &mut Reader<'_>, shape: &mut UpdateShape) -> Result<u64, ScanError> {
     let mut ranges_total = 0;
     let clients = count(reader, 2)?;
     for _ in 0..clients {
-        reader.var_uint()?;
+        let client = client_id(reader)?;
         let ranges = count(reader, 2)?;
         for _ in 0..ranges {
             let clock = reader.var_uint()?;
             let len = reader.var_uint()?;
-            if clock.checked_add(len).is_none_or(|end| end > MAX_CLOCK) {
+            let end = clock.checked_add(len).ok_or(ScanError::BadClock)?;
+            if len == 0 || end > MAX_CLOCK {
                 return Err(ScanError::BadClock);
             }
+            shape.need(client, end);
         }
         ranges_total += ranges;
     }
     Ok(ranges_total)
 }
 
+/// Reads an item id and records that the update builds on it.
+fn referenced_id(reader: &mut Reader<'_>, shape: &mut UpdateShape) -> Result<(), ScanError> {
+    let client = client_id(reader)?;
+    let clock = reader.var_uint()?;
+    if clock >= MAX_CLOCK {
+        return Err(ScanError::BadClock);
+    }
+    shape.need(client, clock + 1);
+    Ok(())
+}
+
 /// One struct; returns its length in clock units and whether it creates a shared type.
-fn scan_struct(reader: &mut Reader<'_>) -> Result<(u64, bool), ScanError> {
+fn scan_struct(reader: &mut Reader<'_>, shape: &mut UpdateShape) -> Result<(u64, bool), ScanError> {
     let info = reader.u8()?;
     match info {
         STRUCT_GC | STRUCT_SKIP => {
@@ -175,28 +243,24 @@ fn scan_struct(reader: &mut Reader<'_>) -> Result<(u64, bool), ScanError> {
             if len == 0 || len > MAX_CLOCK {
                 return Err(ScanError::BadClock);
             }
+            shape.skips += u64::from(info == STRUCT_SKIP);
             return Ok((len, false));
         }
         _ => {}
     }
     let content = info & CONTENT_MASK;
     if info & HAS_ORIGIN != 0 {
-        reader.var_uint()?;
-        reader.var_uint()?;
+        referenced_id(reader, shape)?;
     }
     if info & HAS_RIGHT_ORIGIN != 0 {
-        reader.var_uint()?;
-        reader.var_uint()?;
+        referenced_id(reader, shape)?;
     }
     if info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN) == 0 {
         match reader.var_uint()? {
             1 => {
                 reader.var_string()?;
             }
-            0 => {
-                reader.var_uint()?;
-                reader.var_uint()?;
-            }
+            0 => referenced_id(reader, shape)?,
             other => return Err(ScanError::Unsupported("parent info", other)),
         }
         if info & HAS_PARENT_SUB != 0 {
@@ -422,10 +486,38 @@ pub(crate) mod tests {
         for cut in 0..update.len() {
             assert!(scan_update_v1(&update[..cut]).is_err(), "cut at {cut}");
         }
-        let mut trailing = update.clone();
+        let mut trailing = update;
         trailing.push(0);
         assert_eq!(scan_update_v1(&trailing), Err(ScanError::Trailing));
         assert!(scan_update_v1(&[0xff, 0xff, 0xff, 0x01]).is_err());
+    }
+
+    #[test]
+    fn dependencies_are_known_only_when_the_document_has_them() {
+        let update = real_update(); // one client, clocks from 0, refers to itself only
+        let shape = scan_update_v1(&update).expect("scans");
+        assert!(shape.integrates_after(|_| 0));
+        let doc = Doc::new();
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&update).expect("decodes"))
+            .expect("applies");
+        let before = doc.transact().state_vector();
+        let text = doc.get_or_insert_text("script");
+        text.insert(&mut doc.transact_mut(), 3, "!");
+        let next = doc.transact().encode_state_as_update_v1(&before);
+        let next_shape = scan_update_v1(&next).expect("scans");
+        assert!(!next_shape.integrates_after(|_| 0), "builds on the first update");
+        let sv = before;
+        assert!(next_shape.integrates_after(|c| sv.get(&yrs::block::ClientID::new(c)).into()));
+        // The fuzzer's find: a struct at clock 1 with nothing at 0, and an empty delete range.
+        let gap = [1, 1, 1, 1, 0, 16, 0];
+        assert!(!scan_update_v1(&gap).expect("scans").integrates_after(|_| 0));
+        let empty_range = [0, 1, 5, 1, 0, 0];
+        assert_eq!(scan_update_v1(&empty_range), Err(ScanError::BadClock));
+        let mut huge_client = vec![1, 1];
+        write_var_uint(&mut huge_client, MAX_CLIENT_ID + 1);
+        huge_client.extend([0, 0, 1, 0]);
+        assert_eq!(scan_update_v1(&huge_client), Err(ScanError::BadClient));
     }
 
     #[test]

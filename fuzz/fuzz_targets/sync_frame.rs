@@ -8,9 +8,13 @@ use collab::sync::{Effect, Peer, RoomSync};
 use libfuzzer_sys::fuzz_target;
 use protocol::Role;
 
-/// A stored script: title text, a shots array with one map, a settings map.
-fn seed_updates() -> Vec<Vec<u8>> {
-    use yrs::updates::encoder::Encode;
+/// A stored script: title text, a shots array with one map, a settings map (built once).
+fn seed_updates() -> &'static [Vec<u8>] {
+    static SEED: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    SEED.get_or_init(build_seed)
+}
+
+fn build_seed() -> Vec<Vec<u8>> {
     use yrs::{Array, Doc, Map, MapPrelim, ReadTxn, StateVector, Text, Transact};
     let doc = Doc::new();
     let title = doc.get_or_insert_text("title");
@@ -23,8 +27,8 @@ fn seed_updates() -> Vec<Vec<u8>> {
         shot.insert(&mut txn, "prompt", "un chat qui danse");
         settings.insert(&mut txn, "steps", 8);
     }
-    let _ = doc.transact().state_vector().encode_v1();
-    vec![doc.transact().encode_state_as_update_v1(&StateVector::default())]
+    let update = doc.transact().encode_state_as_update_v1(&StateVector::default());
+    vec![update]
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -34,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         1 => Role::Editor,
         _ => Role::Owner,
     };
-    let (mut room, _) = RoomSync::load(None, &seed_updates());
+    let (mut room, _) = RoomSync::load(None, seed_updates());
     let peer = Peer {
         session: u64::from(selector),
         role,

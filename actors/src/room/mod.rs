@@ -376,7 +376,10 @@ impl RoomActor {
         if self.updates_since_snapshot == 0 {
             return None;
         }
-        let snapshot = sync.snapshot_v2();
+        let Some(snapshot) = sync.snapshot_v2() else {
+            warn!(room = %self.room_id, "encoding a snapshot failed; keeping the update log");
+            return None;
+        };
         let upto = self.last_seq;
         let folded = self.updates_since_snapshot;
         let store = Arc::clone(&self.store);

@@ -649,6 +649,13 @@ mod tests {
             Err(SyncError::MissingDependencies)
         );
         assert!(room.snapshot_v2().is_some());
+        // fuzz/corpus/update_scan/regression-gc-gap: structs starting at clock 68 of a client
+        // the room has never seen; yrs overflowed a subtraction integrating it.
+        let gc_gap = [
+            4, 1, 1, 68, 3, 1, 0, 1, 1, 1, 1, 1, 0, 117, 1, 1, 0, 1, 1, 1, 3, 1, 0, 1, 1, 1, 1, 1, 0, 1,
+        ];
+        let refused = room.handle_frame(peer(1, Role::Editor), &wire::encode_update(&gc_gap), now());
+        assert!(refused.is_err(), "{refused:?}");
     }
 
     #[test]

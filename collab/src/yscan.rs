@@ -173,11 +173,11 @@ pub fn scan_update_v1(bytes: &[u8]) -> Result<UpdateShape, ScanError> {
             }
         }
         shape.structs += structs;
-        if structs > 0 {
-            // A client listed twice: its ranges must join up to be one run.
-            let range = shape.ranges.entry(client).or_insert((start, clock));
-            range.0 = range.0.min(start);
-            range.1 = range.1.max(clock);
+        // Encoders write each client's structs as one run; a client listed twice could hide a
+        // gap or an overlap between its runs (yrs overflowed integrating one: fuzz corpus
+        // `update_scan/regression-gc-gap`).
+        if structs > 0 && shape.ranges.insert(client, (start, clock)).is_some() {
+            return Err(ScanError::Unsupported("client listed twice", client));
         }
     }
     shape.deleted_ranges = scan_delete_set(&mut reader, &mut shape)?;

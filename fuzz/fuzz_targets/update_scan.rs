@@ -1,5 +1,6 @@
-//! The update pre-scan against yrs itself: whatever the scan accepts, yrs decodes and applies
-//! to an empty document without overflowing its stack or panicking; state vectors likewise.
+//! The update pre-scan against yrs itself: whatever the scan accepts and finds integrable into
+//! an empty document (what `RoomSync` requires of a client's update), yrs decodes and applies
+//! without overflowing its stack or panicking; state vectors likewise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,7 +8,8 @@ use yrs::updates::decoder::Decode;
 use yrs::{Doc, StateVector, Transact, Update};
 
 fuzz_target!(|data: &[u8]| {
-    if collab::yscan::scan_update_v1(data).is_ok() {
+    let integrable = collab::yscan::scan_update_v1(data).is_ok_and(|shape| shape.integrates_after(|_| 0));
+    if integrable {
         if let Ok(update) = Update::decode_v1(data) {
             let doc = Doc::new();
             let _ = doc.transact_mut().apply_update(update);

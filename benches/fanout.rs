@@ -113,6 +113,8 @@ impl Server {
         std::fs::create_dir_all(&data_dir)?;
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_reelroom"));
         command.env("DATABASE_URL", conn).env("REELROOM_SECRET", SECRET);
+        // Every simulated user signs up from this one address.
+        command.env("REELROOM_SIGNUPS_PER_ADDRESS", "1000000");
         command.env("REELROOM_BIND", "127.0.0.1:0").env("RUST_LOG", "warn");
         command
             .env("REELROOM_WORKERS", workers.to_string())

@@ -24,8 +24,17 @@ pub struct Config {
     pub compact_every: usize,
     /// `REELROOM_WORKERS`: HTTP worker threads (and room arbiters).
     pub workers: usize,
-    /// `REELROOM_SECURE_COOKIES`: mark the session cookie `Secure` (behind HTTPS).
+    /// `REELROOM_SECURE_COOKIES`: mark the session cookie `Secure` (behind HTTPS). Defaults
+    /// to on unless the server binds a loopback address (local development over plain HTTP).
     pub secure_cookies: bool,
+    /// `REELROOM_TRUSTED_PROXIES`: comma-separated proxy addresses whose `X-Forwarded-For`
+    /// names the client (for per-address limits); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `REELROOM_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`;
+    /// unset, it answers loopback peers only.
+    pub metrics_token: Option<String>,
+    /// `REELROOM_SIGNUPS_PER_ADDRESS`: sign-ups per client address per hour.
+    pub signups_per_address: u32,
     /// The video model's folder (`model.safetensors`).
     pub model_dir: PathBuf,
     /// Generation worker threads, each owning a model (0 disables generation).
@@ -88,6 +97,14 @@ fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> 
     }
 }
 
+/// Whether `bind` (default `127.0.0.1:8080`) is a loopback address.
+fn binds_loopback(bind: Option<&str>) -> bool {
+    let bind = bind.unwrap_or("127.0.0.1:8080");
+    let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Config {
     /// Reads the configuration; a malformed value is an error naming the variable.
     pub fn from_env() -> Result<Config, String> {
@@ -109,7 +126,27 @@ impl Config {
             room_idle_grace: Duration::from_millis(env_parse("REELROOM_ROOM_IDLE_GRACE_MS", 30_000)?),
             compact_every: env_parse("REELROOM_COMPACT_EVERY", 1000)?,
             workers: env_parse("REELROOM_WORKERS", workers_default)?.max(1),
-            secure_cookies: env_parse("REELROOM_SECURE_COOKIES", false)?,
+            secure_cookies: env_parse(
+                "REELROOM_SECURE_COOKIES",
+                !binds_loopback(env("REELROOM_BIND").as_deref()),
+            )?,
+            trusted_proxies: env("REELROOM_TRUSTED_PROXIES")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| {
+                            s.trim()
+                                .parse()
+                                .map_err(|_| format!("REELROOM_TRUSTED_PROXIES: bad address {s:?}"))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            metrics_token: env("REELROOM_METRICS_TOKEN"),
+            signups_per_address: env_parse(
+                "REELROOM_SIGNUPS_PER_ADDRESS",
+                crate::auth::throttle::MAX_SIGNUPS_PER_ADDRESS,
+            )?,
             model_dir: env("REELROOM_MODEL_DIR").map_or_else(
                 || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(engine::DEFAULT_MODEL_DIR),
                 PathBuf::from,

@@ -9,6 +9,9 @@ use super::{Db, DbError};
 
 /// Longest remix chain walked towards the root (a guard against a cycle slipping in).
 pub const MAX_LINEAGE_DEPTH: i32 = 100_000;
+/// Hidden descendants a lineage page may run on by so that it does not end on one (see
+/// `lineage`); past this many in a row, the page ends on a hidden node after all.
+pub const MAX_HIDDEN_PAGE_TAIL: usize = 50;
 
 /// Why a comment was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,14 +121,19 @@ impl Db {
         Ok(Some((items.into_iter().map(|(v, _)| v).collect(), next.flatten())))
     }
 
-    /// Deletes the author's own comment (its replies stay); false if it is not theirs.
+    /// Deletes a comment for its author or for the author of the post it is on (its replies
+    /// stay); false if `author` may not.
     pub async fn delete_comment(&self, author: Uuid, comment: Uuid) -> Result<bool, DbError> {
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
+        // The comment's author, or the author of the post it is on (moderating their post).
         let clip: Option<Uuid> = txn
             .query_opt(
-                "UPDATE comments SET deleted = true, body = '' WHERE id = $1 AND author_id = $2 AND NOT deleted
-                 RETURNING clip_id",
+                "UPDATE comments m SET deleted = true, body = ''
+                  WHERE m.id = $1 AND NOT m.deleted
+                    AND (m.author_id = $2 OR EXISTS (
+                        SELECT 1 FROM clips c WHERE c.id = m.clip_id AND c.owner_id = $2))
+                 RETURNING m.clip_id",
                 &[&comment, &author],
             )
             .await?
@@ -193,10 +201,21 @@ impl Db {
         clip: Uuid,
         strength: f64,
         script_update: Vec<u8>,
-    ) -> Result<Uuid, DbError> {
+        max_owned: usize,
+    ) -> Result<Option<Uuid>, DbError> {
         let id = Uuid::new_v4();
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
+        // The same room quota as `create_room_within_quota`, under the same lock.
+        txn.execute("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", &[&owner])
+            .await?;
+        let owned: i64 = txn
+            .query_one("SELECT count(*) FROM rooms WHERE owner_id = $1", &[&owner])
+            .await?
+            .get(0);
+        if usize::try_from(owned).unwrap_or(usize::MAX) >= max_owned {
+            return Ok(None);
+        }
         txn.execute(
             "INSERT INTO rooms (id, title, owner_id, remix_of, remix_strength) VALUES ($1, $2, $3, $4, $5)",
             &[&id, &title, &owner, &clip, &strength],
@@ -213,7 +232,7 @@ impl Db {
         )
         .await?;
         txn.commit().await?;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// Records that `viewer` watched a visible post (counted once per viewer); false if they
@@ -248,6 +267,8 @@ impl Db {
         if conn.query_opt(&sql, &[&viewer, &clip]).await?.is_none() {
             return Ok(None);
         }
+        // A chain lists what its viewer could find anyway: unlisted posts only to their
+        // authors (anyone else with the link can open one, but the chain must not lead there).
         let node = |alias: &str| {
             format!(
                 "{alias}.id, {alias}.parent_id, {alias}.status,
@@ -255,7 +276,10 @@ impl Db {
                  CASE WHEN {alias}.status = 'posted' AND {vis} THEN {alias}.title END,
                  CASE WHEN {alias}.status = 'removed' THEN 'removed'
                       WHEN {alias}.status = 'posted' AND {vis} THEN 'posted' ELSE 'hidden' END",
-                vis = visible_as(alias)
+                vis = format!(
+                    "{} AND ({alias}.visibility <> 'unlisted' OR {alias}.owner_id = $1)",
+                    visible_as(alias)
+                )
             )
         };
         let ancestors_sql = format!(
@@ -276,7 +300,7 @@ impl Db {
             state: r.get(5),
             depth: r.get(6),
         };
-        let ancestors = conn
+        let mut ancestors: Vec<LineageNode> = conn
             .query(&ancestors_sql, &[&viewer, &clip])
             .await?
             .iter()
@@ -303,7 +327,14 @@ impl Db {
         let rows = conn
             .query(
                 &descendants_sql,
-                &[&viewer, &clip, &after_depth, &micros, &after_id, &(limit as i64 + 1)],
+                &[
+                    &viewer,
+                    &clip,
+                    &after_depth,
+                    &micros,
+                    &after_id,
+                    &((limit + MAX_HIDDEN_PAGE_TAIL) as i64 + 1),
+                ],
             )
             .await?;
         let mut descendants: Vec<(LineageNode, (i32, Cursor))> = rows
@@ -317,14 +348,41 @@ impl Db {
                 (n.clone(), (n.depth, cursor))
             })
             .collect();
-        let next = (descendants.len() > limit).then(|| {
-            descendants.truncate(limit);
+        // The next page's cursor names the last node of this one, so a page never ends on a
+        // hidden node (its id would leak through the cursor): it runs on past hidden ones.
+        let mut cut = limit.min(descendants.len());
+        while cut < descendants.len() && cut > 0 && descendants[cut - 1].0.state == "hidden" {
+            cut += 1;
+        }
+        let next = (descendants.len() > cut).then(|| {
+            descendants.truncate(cut);
             descendants.last().map(|(_, c)| *c)
         });
-        Ok(Some((
-            ancestors,
-            descendants.into_iter().map(|(n, _)| n).collect(),
-            next.flatten(),
-        )))
+        let mut descendants: Vec<LineageNode> = descendants.into_iter().map(|(n, _)| n).collect();
+        mask_hidden_ids(&mut ancestors, &mut descendants);
+        Ok(Some((ancestors, descendants, next.flatten())))
+    }
+}
+
+/// Hidden nodes keep their place in a chain but not their ids (an id opens a post to anyone
+/// the post is visible to, and tells that it exists): each gets a placeholder, unique within
+/// the answer, and links to it are rewritten so the tree still holds together.
+fn mask_hidden_ids(ancestors: &mut [LineageNode], descendants: &mut [LineageNode]) {
+    let mut placeholders: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for node in ancestors.iter().chain(descendants.iter()) {
+        if node.state == "hidden" {
+            let n = placeholders.len() + 1;
+            placeholders.insert(node.id.clone(), format!("hidden-{n}"));
+        }
+    }
+    for node in ancestors.iter_mut().chain(descendants.iter_mut()) {
+        if let Some(placeholder) = placeholders.get(&node.id) {
+            node.id = placeholder.clone();
+        }
+        if let Some(parent) = node.parent_id.as_mut() {
+            if let Some(placeholder) = placeholders.get(parent) {
+                *parent = placeholder.clone();
+            }
+        }
     }
 }

@@ -31,7 +31,11 @@ async fn start_session(state: &AppState, user: &User) -> Result<actix_web::cooki
     request_body = Credentials,
     responses((status = 201, description = "signed up and in (session cookie set)", body = UserView), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
 )]
-pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+pub async fn signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
     if !protocol::is_valid_username(&username) {
         return Err(ApiError::new(
@@ -52,9 +56,24 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) ->
             format!("password must be at most {MAX_PASSWORD_CHARS} characters"),
         ));
     }
+    // Counted once the request is well formed (a typo in a form costs nothing).
+    let address = super::client::client_address(&req, &state.config.trusted_proxies);
+    if let Err(retry_after) = state.signup_limits.admit(&address) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many new accounts from your network; try again later",
+        )
+        .retry_after(retry_after));
+    }
     if state.db.user_by_name(&username).await?.is_some() {
         return Err(ApiError::new(ErrorCode::UsernameTaken, "that username is taken"));
     }
+    // One sign-up hashes at a time; sign-ins never wait behind a wave of them.
+    let _permit = state
+        .signup_hashing
+        .acquire()
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "shutting down"))?;
     let hash = state.passwords.hash(password).await.map_err(|err| {
         tracing::error!(%err, "hashing failed");
         ApiError::new(ErrorCode::Internal, "hashing failed")
@@ -68,7 +87,8 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<Credentials>) ->
     Ok(HttpResponse::Created().cookie(cookie).json(view(&user)))
 }
 
-/// `POST /api/auth/login`. Failures are throttled per account and per address (429).
+/// `POST /api/auth/login`. Failures are throttled per (account, address) and per address (429):
+/// someone else's wrong guesses never lock an account's owner out.
 #[utoipa::path(
     post,
     path = "/api/auth/login",
@@ -82,9 +102,9 @@ pub async fn login(
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
-    let account_key = format!("user:{username}");
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    let keys = [account_key.clone(), format!("ip:{address}")];
+    let address = super::client::client_address(&req, &state.config.trusted_proxies);
+    let keys = crate::auth::throttle::login_keys(&username, &address);
+    let account_key = keys[0].clone();
     if state.login_throttle.blocked(&keys) {
         return Err(ApiError::new(
             ErrorCode::RateLimited,

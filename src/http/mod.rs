@@ -1,6 +1,7 @@
 //! HTTP routes: REST under `/api`, the two WebSockets, ops endpoints, and the web app.
 
 pub mod auth_routes;
+pub mod client;
 pub mod clip_routes;
 pub mod error;
 pub mod feed_routes;

@@ -1,7 +1,9 @@
 //! `/healthz` and `/metrics` (Prometheus text format).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use protocol::ErrorCode;
 
+use super::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
@@ -13,9 +15,26 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /metrics`.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// `GET /metrics`: with `REELROOM_METRICS_TOKEN` set, for `Authorization: Bearer <token>`;
+/// otherwise for loopback peers only (room, connection and viewer counts are not public).
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = match &state.config.metrics_token {
+        Some(token) => {
+            let given = req
+                .headers()
+                .get("authorization")
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            // Constant time: the token is a secret.
+            given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        }
+        None => req.peer_addr().is_some_and(|a| a.ip().is_loopback()),
+    };
+    if !allowed {
+        return Err(ApiError::new(ErrorCode::Forbidden, "metrics are not public"));
+    }
     let mut out = String::with_capacity(4096);
     state.metrics.render(&mut out);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out)
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out))
 }

@@ -87,7 +87,7 @@ pub async fn comments(
     }))
 }
 
-/// `DELETE /api/comments/{id}`: your own comment.
+/// `DELETE /api/comments/{id}`: your own comment, or any comment on your post.
 #[utoipa::path(
     delete,
     path = "/api/comments/{id}",
@@ -105,7 +105,10 @@ pub async fn delete_comment(
     if state.db.delete_comment(user.id, comment).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::new(ErrorCode::NotFound, "no such comment of yours"))
+        Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no such comment that you may delete",
+        ))
     }
 }
 
@@ -227,10 +230,17 @@ pub async fn remix(
         .map_err(|_| ApiError::new(ErrorCode::Conflict, "this clip kept no script to remix"))?;
     let title: String = format!("Remix of {title}").chars().take(MAX_ROOM_TITLE_CHARS).collect();
     let update = actors::script::script_update(&script);
+    let max_owned = crate::http::room_routes::MAX_ROOMS_PER_USER;
     let room = state
         .db
-        .create_remix_room(user.id, &title, clip, strength, update)
-        .await?;
+        .create_remix_room(user.id, &title, clip, strength, update, max_owned)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::QuotaExceeded,
+                format!("you already own {max_owned} rooms, the most one account may own"),
+            )
+        })?;
     Ok(HttpResponse::Created().json(RoomView {
         id: room.to_string(),
         title,

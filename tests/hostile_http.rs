@@ -118,6 +118,17 @@ async fn responses_carry_security_headers_and_metrics_need_the_token() {
         .unwrap();
     assert_eq!(authorized.status(), StatusCode::OK);
     assert!(authorized.text().await.unwrap().contains("reelroom_"));
+    // Without a token: loopback only, and not what a local proxy forwards from outside.
+    let open = TestServer::start(&db.conn, &[]);
+    let metrics = format!("{}/metrics", open.url);
+    assert_eq!(reqwest::get(&metrics).await.unwrap().status(), StatusCode::OK);
+    let forwarded = reqwest::Client::new()
+        .get(&metrics)
+        .header("x-forwarded-for", "203.0.113.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forwarded.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

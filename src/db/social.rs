@@ -9,9 +9,38 @@ use super::{Db, DbError};
 
 /// Longest remix chain walked towards the root (a guard against a cycle slipping in).
 pub const MAX_LINEAGE_DEPTH: i32 = 100_000;
-/// Hidden descendants a lineage page may run on by so that it does not end on one (see
-/// `lineage`); past this many in a row, the page ends on a hidden node after all.
-pub const MAX_HIDDEN_PAGE_TAIL: usize = 50;
+/// A lineage row's tie-breaker: a one-way hash of its id (placeholders and cursors use it,
+/// so neither can give a hidden post's id away).
+const TIE: &str = "md5(d.id::text)";
+
+/// Where a lineage page of descendants starts: after (depth, posted_at µs, tie-breaker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineageCursor {
+    pub depth: i32,
+    pub micros: i64,
+    /// `md5` of the last node's id, hex.
+    pub tie: String,
+}
+
+impl LineageCursor {
+    /// `depth_micros_tie`.
+    pub fn encode(&self) -> String {
+        format!("{}_{}_{}", self.depth, self.micros, self.tie)
+    }
+
+    /// The inverse of [`Self::encode`]; `None` for anything else.
+    pub fn decode(raw: &str) -> Option<LineageCursor> {
+        let mut parts = raw.splitn(3, '_');
+        let depth = parts.next()?.parse().ok()?;
+        let micros = parts.next()?.parse().ok()?;
+        let tie = parts.next()?;
+        (tie.len() == 32 && tie.bytes().all(|b| b.is_ascii_hexdigit())).then(|| LineageCursor {
+            depth,
+            micros,
+            tie: tie.to_ascii_lowercase(),
+        })
+    }
+}
 
 /// Why a comment was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,9 +288,9 @@ impl Db {
         &self,
         viewer: Uuid,
         clip: Uuid,
-        after: Option<(i32, Cursor)>,
+        after: Option<LineageCursor>,
         limit: usize,
-    ) -> Result<Option<(Vec<LineageNode>, Vec<LineageNode>, Option<(i32, Cursor)>)>, DbError> {
+    ) -> Result<Option<(Vec<LineageNode>, Vec<LineageNode>, Option<LineageCursor>)>, DbError> {
         let conn = self.conn().await?;
         let sql = format!("SELECT 1 FROM clips c WHERE c.id = $2 AND {VISIBLE}");
         if conn.query_opt(&sql, &[&viewer, &clip]).await?.is_none() {
@@ -269,17 +298,23 @@ impl Db {
         }
         // A chain lists what its viewer could find anyway: unlisted posts only to their
         // authors (anyone else with the link can open one, but the chain must not lead there).
+        let shown = |alias: &str| {
+            format!(
+                "{alias}.status = 'posted' AND {} AND ({alias}.visibility <> 'unlisted' OR {alias}.owner_id = $1)",
+                visible_as(alias)
+            )
+        };
         let node = |alias: &str| {
             format!(
                 "{alias}.id, {alias}.parent_id, {alias}.status,
-                 CASE WHEN {alias}.status = 'posted' AND {vis} THEN u.username END,
-                 CASE WHEN {alias}.status = 'posted' AND {vis} THEN {alias}.title END,
+                 CASE WHEN {vis} THEN u.username END,
+                 CASE WHEN {vis} THEN {alias}.title END,
                  CASE WHEN {alias}.status = 'removed' THEN 'removed'
-                      WHEN {alias}.status = 'posted' AND {vis} THEN 'posted' ELSE 'hidden' END",
-                vis = format!(
-                    "{} AND ({alias}.visibility <> 'unlisted' OR {alias}.owner_id = $1)",
-                    visible_as(alias)
-                )
+                      WHEN {vis} THEN 'posted' ELSE 'hidden' END,
+                 CASE WHEN par.id IS NULL OR par.status = 'removed' OR {par_vis} THEN false
+                      ELSE true END AS parent_hidden",
+                vis = shown(alias),
+                par_vis = shown("par")
             )
         };
         let ancestors_sql = format!(
@@ -289,16 +324,23 @@ impl Db {
                  SELECT p.parent_id, up.depth - 1 FROM up JOIN clips p ON p.id = up.id
                   WHERE p.parent_id IS NOT NULL AND up.depth > -{MAX_LINEAGE_DEPTH})
              SELECT {}, up.depth FROM up JOIN clips a ON a.id = up.id JOIN users u ON u.id = a.owner_id
+                  LEFT JOIN clips par ON par.id = a.parent_id
               ORDER BY up.depth DESC",
             node("a")
         );
         let to_node = |r: &tokio_postgres::Row| LineageNode {
             id: r.get::<_, Uuid>(0).to_string(),
-            parent_id: r.get::<_, Option<Uuid>>(1).map(|p| p.to_string()),
+            parent_id: r.get::<_, Option<Uuid>>(1).map(|p| {
+                if r.get::<_, bool>("parent_hidden") {
+                    hidden_placeholder(&p.to_string())
+                } else {
+                    p.to_string()
+                }
+            }),
             author: r.get(3),
             title: r.get(4),
             state: r.get(5),
-            depth: r.get(6),
+            depth: r.get(7),
         };
         let mut ancestors: Vec<LineageNode> = conn
             .query(&ancestors_sql, &[&viewer, &clip])
@@ -306,57 +348,48 @@ impl Db {
             .iter()
             .map(to_node)
             .collect();
-        let (after_depth, micros, after_id) = match after {
-            Some((d, c)) => (Some(d), Some(c.micros as f64), Some(c.id)),
+        let (after_depth, micros, after_tie) = match &after {
+            Some(c) => (Some(c.depth), Some(c.micros as f64), Some(c.tie.clone())),
             None => (None, None, None),
         };
+        // Ties on posting time break on a one-way hash of the id, never the id itself: the
+        // next page's cursor names the last node of this one, which may be hidden.
         let descendants_sql = format!(
             "WITH RECURSIVE down AS (
                  SELECT id, 1 AS depth FROM clips WHERE parent_id = $2 AND status <> 'draft'
                  UNION ALL
                  SELECT k.id, down.depth + 1 FROM down JOIN clips k ON k.parent_id = down.id
                   WHERE k.status <> 'draft')
-             SELECT {}, down.depth, (extract(epoch FROM d.posted_at) * 1000000)::bigint
+             SELECT {}, down.depth, (extract(epoch FROM d.posted_at) * 1000000)::bigint, {TIE}
                FROM down JOIN clips d ON d.id = down.id JOIN users u ON u.id = d.owner_id
+                   LEFT JOIN clips par ON par.id = d.parent_id
               WHERE $3::int IS NULL
-                 OR (down.depth, d.posted_at, d.id)
-                    > ($3::int, timestamptz 'epoch' + $4::float8 * interval '1 microsecond', $5::uuid)
-              ORDER BY down.depth, d.posted_at, d.id LIMIT $6",
+                 OR (down.depth, d.posted_at, {TIE})
+                    > ($3::int, timestamptz 'epoch' + $4::float8 * interval '1 microsecond', $5::text)
+              ORDER BY down.depth, d.posted_at, {TIE} LIMIT $6",
             node("d")
         );
         let rows = conn
             .query(
                 &descendants_sql,
-                &[
-                    &viewer,
-                    &clip,
-                    &after_depth,
-                    &micros,
-                    &after_id,
-                    &((limit + MAX_HIDDEN_PAGE_TAIL) as i64 + 1),
-                ],
+                &[&viewer, &clip, &after_depth, &micros, &after_tie, &(limit as i64 + 1)],
             )
             .await?;
-        let mut descendants: Vec<(LineageNode, (i32, Cursor))> = rows
+        let mut descendants: Vec<(LineageNode, LineageCursor)> = rows
             .iter()
             .map(|r| {
                 let n = to_node(r);
-                let cursor = Cursor {
-                    micros: r.get::<_, Option<i64>>(7).unwrap_or_default(),
-                    id: r.get(0),
+                let cursor = LineageCursor {
+                    depth: n.depth,
+                    micros: r.get::<_, Option<i64>>(8).unwrap_or_default(),
+                    tie: r.get(9),
                 };
-                (n.clone(), (n.depth, cursor))
+                (n, cursor)
             })
             .collect();
-        // The next page's cursor names the last node of this one, so a page never ends on a
-        // hidden node (its id would leak through the cursor): it runs on past hidden ones.
-        let mut cut = limit.min(descendants.len());
-        while cut < descendants.len() && cut > 0 && descendants[cut - 1].0.state == "hidden" {
-            cut += 1;
-        }
-        let next = (descendants.len() > cut).then(|| {
-            descendants.truncate(cut);
-            descendants.last().map(|(_, c)| *c)
+        let next = (descendants.len() > limit).then(|| {
+            descendants.truncate(limit);
+            descendants.last().map(|(_, c)| c.clone())
         });
         let mut descendants: Vec<LineageNode> = descendants.into_iter().map(|(n, _)| n).collect();
         mask_hidden_ids(&mut ancestors, &mut descendants);
@@ -364,25 +397,22 @@ impl Db {
     }
 }
 
-/// Hidden nodes keep their place in a chain but not their ids (an id opens a post to anyone
-/// the post is visible to, and tells that it exists): each gets a placeholder, unique within
-/// the answer, and links to it are rewritten so the tree still holds together.
+/// A hidden post's stand-in id in a chain: `hidden-<hash>`, the same on every page and for
+/// every viewer (so "load more" can join pages), and not the id (an id opens a post to anyone
+/// it is visible to, and tells that it exists).
+fn hidden_placeholder(id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("reelroom-lineage:{id}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("hidden-{hex}")
+}
+
+/// Hidden nodes keep their place but not their ids (their children's links were rewritten
+/// in SQL terms already: `parent_hidden`).
 fn mask_hidden_ids(ancestors: &mut [LineageNode], descendants: &mut [LineageNode]) {
-    let mut placeholders: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for node in ancestors.iter().chain(descendants.iter()) {
-        if node.state == "hidden" {
-            let n = placeholders.len() + 1;
-            placeholders.insert(node.id.clone(), format!("hidden-{n}"));
-        }
-    }
     for node in ancestors.iter_mut().chain(descendants.iter_mut()) {
-        if let Some(placeholder) = placeholders.get(&node.id) {
-            node.id = placeholder.clone();
-        }
-        if let Some(parent) = node.parent_id.as_mut() {
-            if let Some(placeholder) = placeholders.get(parent) {
-                *parent = placeholder.clone();
-            }
+        if node.state == "hidden" {
+            node.id = hidden_placeholder(&node.id);
         }
     }
 }

@@ -16,7 +16,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// `GET /metrics`: with `REELROOM_METRICS_TOKEN` set, for `Authorization: Bearer <token>`;
-/// otherwise for loopback peers only (room, connection and viewer counts are not public).
+/// otherwise for loopback peers only, not forwarded by a proxy (room, connection and viewer
+/// counts are not public).
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let allowed = match &state.config.metrics_token {
         Some(token) => {
@@ -29,7 +30,14 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
             // Constant time: the token is a secret.
             given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
         }
-        None => req.peer_addr().is_some_and(|a| a.ip().is_loopback()),
+        // A proxy on this host forwards outside requests from loopback: those carry a
+        // forwarding header, and are refused like any outside request.
+        None => {
+            let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
+                .iter()
+                .any(|h| req.headers().contains_key(*h));
+            !forwarded && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+        }
     };
     if !allowed {
         return Err(ApiError::new(ErrorCode::Forbidden, "metrics are not public"));

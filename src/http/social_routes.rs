@@ -163,11 +163,6 @@ pub async fn view(
     }
 }
 
-fn lineage_cursor(raw: &str) -> Option<(i32, Cursor)> {
-    let (depth, rest) = raw.split_once('_')?;
-    Some((depth.parse().ok()?, Cursor::decode(rest)?))
-}
-
 /// `GET /api/clips/{id}/lineage`.
 #[utoipa::path(
     get,
@@ -184,7 +179,7 @@ pub async fn lineage(
 ) -> Result<HttpResponse, ApiError> {
     let clip = path_id(&path, "clip")?;
     let limit = q.limit(MAX_LINEAGE_PAGE.min(50), MAX_LINEAGE_PAGE)?;
-    let after = q.cursor(lineage_cursor)?;
+    let after = q.cursor(crate::db::social::LineageCursor::decode)?;
     let (ancestors, descendants, next) = state
         .db
         .lineage(user.id, clip, after, limit)
@@ -193,7 +188,7 @@ pub async fn lineage(
     Ok(HttpResponse::Ok().json(LineageView {
         ancestors,
         descendants,
-        next_cursor: next.map(|(d, c)| format!("{d}_{}", c.encode())),
+        next_cursor: next.map(|c| c.encode()),
     }))
 }
 

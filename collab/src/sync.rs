@@ -656,6 +656,17 @@ mod tests {
         ];
         let refused = room.handle_frame(peer(1, Role::Editor), &wire::encode_update(&gc_gap), now());
         assert!(refused.is_err(), "{refused:?}");
+        // fuzz/corpus/sync_frame/regression-self-parent: an item whose parent is itself (yrs
+        // kept it pending; the next snapshot panicked).
+        let frame = [
+            0, 2, 33, 1, 2, 73, 0, 7, 1, 5, b's', b'h', b'o', b't', b's', 0, 35, 0, 73, 1, 6, b'p', b'r', b'o', b'm',
+            b'p', b't', 7, b'u', b'n', b' ', b'c', b'h', b'a', b't', 0,
+        ];
+        assert_eq!(
+            room.handle_frame(peer(1, Role::Editor), &frame, now()),
+            Err(SyncError::MissingDependencies)
+        );
+        assert!(room.snapshot_v2().is_some());
     }
 
     #[test]

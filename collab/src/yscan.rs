@@ -83,15 +83,31 @@ pub enum ScanError {
     Trailing,
 }
 
+/// Clients one update may carry structs of. A client's own edits carry one; a reconnecting
+/// client may carry a few more (edits it got from its other tabs). The bound also bounds the
+/// work of [`UpdateShape::integrates_after`].
+pub const MAX_CLIENTS_PER_UPDATE: u64 = 32;
+
+/// One struct of a run: its clock, length and which ids it builds on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StructDeps {
+    clock: u64,
+    len: u64,
+    /// Index range into [`UpdateShape::refs`].
+    refs: std::ops::Range<usize>,
+}
+
 /// What a well-formed update holds, for callers that want to know without decoding.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct UpdateShape {
     /// Per client: the clock its structs start at and the clock after them.
     pub ranges: HashMap<u64, (u64, u64)>,
-    /// Per client: one past the highest clock the update refers to (origins, parents, deleted
-    /// ranges). With `ranges`, tells whether a document can integrate the update now or would
-    /// keep it pending (yrs panics encoding some pending states: see `RoomSync`).
-    pub needs: HashMap<u64, u64>,
+    /// Per client, its structs in order (what they refer to: origins and parents).
+    runs: Vec<(u64, Vec<StructDeps>)>,
+    /// Every referenced id `(client, clock)`, indexed by the structs.
+    refs: Vec<(u64, u64)>,
+    /// Per client: one past the highest clock the delete set names.
+    deletes_need: HashMap<u64, u64>,
     /// Skip structs (gaps): a client's own edits never hold any.
     pub skips: u64,
     /// Structs (items, GCs, skips) across all clients.
@@ -110,28 +126,54 @@ impl UpdateShape {
         self.structs == 0 && self.deleted_ranges == 0
     }
 
-    /// Whether a document whose state vector is `known` (client → next clock) has everything
-    /// this update builds on: its structs continue where the document stops, and everything it
-    /// refers to exists in the document or in the update itself.
+    /// Whether a document whose state vector is `known` (client → next clock) integrates the
+    /// whole update at once, as Yjs's causal order guarantees for real edits: every struct
+    /// continues its client's clock and refers only to ids that exist before it (in the
+    /// document, or earlier in the update: never itself or something later, which yrs would
+    /// keep pending, and yrs panics encoding some pending states); the delete set names only
+    /// existing ids. Work: at most (structs + 1) × clients steps.
     pub fn integrates_after(&self, known: impl Fn(u64) -> u64) -> bool {
         if self.skips > 0 {
             return false;
         }
-        let has = |client: u64| {
-            let base = known(client);
-            match self.ranges.get(&client) {
-                Some(&(start, end)) if start <= base => base.max(end),
-                Some(_) => 0, // a gap before the update's structs: unusable
-                None => base,
+        let mut have: HashMap<u64, u64> = HashMap::new();
+        let now = |client: u64, have: &HashMap<u64, u64>| have.get(&client).copied().unwrap_or_else(|| known(client));
+        for (client, run) in &self.runs {
+            let start = run.first().map_or(0, |s| s.clock);
+            let base = now(*client, &have);
+            if start > base {
+                return false; // a gap before the run
             }
-        };
-        self.ranges.iter().all(|(&client, &(start, _))| start <= known(client))
-            && self.needs.iter().all(|(&client, &end)| end <= has(client))
-    }
-
-    fn need(&mut self, client: u64, clock_end: u64) {
-        let end = self.needs.entry(client).or_default();
-        *end = (*end).max(clock_end);
+            have.insert(*client, base);
+        }
+        let mut cursors = vec![0usize; self.runs.len()];
+        loop {
+            let mut progress = false;
+            for (run_index, (client, run)) in self.runs.iter().enumerate() {
+                while let Some(item) = run.get(cursors[run_index]) {
+                    let ready = self.refs[item.refs.clone()]
+                        .iter()
+                        .all(|&(c, k)| k < now(c, &have).min(if c == *client { item.clock } else { u64::MAX }));
+                    if !ready {
+                        break;
+                    }
+                    let end = item.clock + item.len;
+                    let entry = have.entry(*client).or_insert(0);
+                    *entry = (*entry).max(end);
+                    cursors[run_index] += 1;
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        let all_done = self.runs.iter().zip(&cursors).all(|((_, run), &at)| at == run.len());
+        all_done
+            && self
+                .deletes_need
+                .iter()
+                .all(|(&client, &end)| end <= now(client, &have))
     }
 }
 
@@ -159,18 +201,31 @@ pub fn scan_update_v1(bytes: &[u8]) -> Result<UpdateShape, ScanError> {
     let mut reader = Reader::new(bytes);
     let mut shape = UpdateShape::default();
     let clients = count(&mut reader, 3)?;
+    if clients > MAX_CLIENTS_PER_UPDATE {
+        return Err(ScanError::Unsupported("clients in one update", clients));
+    }
     for _ in 0..clients {
         let structs = count(&mut reader, 1)?;
         let client = client_id(&mut reader)?;
         let start = reader.var_uint()?;
         let mut clock = start;
+        let mut run = Vec::new();
         for _ in 0..structs {
+            let first_ref = shape.refs.len();
             let (len, is_type) = scan_struct(&mut reader, &mut shape)?;
             shape.types += u64::from(is_type);
+            run.push(StructDeps {
+                clock,
+                len,
+                refs: first_ref..shape.refs.len(),
+            });
             clock = clock.checked_add(len).ok_or(ScanError::BadClock)?;
             if clock > MAX_CLOCK {
                 return Err(ScanError::BadClock);
             }
+        }
+        if structs > 0 {
+            shape.runs.push((client, run));
         }
         shape.structs += structs;
         // Encoders write each client's structs as one run; a client listed twice could hide a
@@ -216,7 +271,8 @@ fn scan_delete_set(reader: &mut Reader<'_>, shape: &mut UpdateShape) -> Result<u
             if len == 0 || end > MAX_CLOCK {
                 return Err(ScanError::BadClock);
             }
-            shape.need(client, end);
+            let need = shape.deletes_need.entry(client).or_default();
+            *need = (*need).max(end);
         }
         ranges_total += ranges;
     }
@@ -230,7 +286,7 @@ fn referenced_id(reader: &mut Reader<'_>, shape: &mut UpdateShape) -> Result<(),
     if clock >= MAX_CLOCK {
         return Err(ScanError::BadClock);
     }
-    shape.need(client, clock + 1);
+    shape.refs.push((client, clock));
     Ok(())
 }
 
@@ -509,7 +565,11 @@ pub(crate) mod tests {
         assert!(!next_shape.integrates_after(|_| 0), "builds on the first update");
         let sv = before;
         assert!(next_shape.integrates_after(|c| sv.get(&yrs::block::ClientID::new(c)).into()));
-        // The fuzzer's find: a struct at clock 1 with nothing at 0, and an empty delete range.
+        // The fuzzer's finds: a struct at clock 1 with nothing at 0, and an empty delete range;
+        // a struct whose parent is itself.
+        let self_parent = [1, 1, 73, 0, 0x23, 0, 73, 0, 1, b'p', 1, 7, 0];
+        let shape = scan_update_v1(&self_parent).expect("scans");
+        assert!(!shape.integrates_after(|_| 0));
         let gap = [1, 1, 1, 1, 0, 16, 0];
         assert!(!scan_update_v1(&gap).expect("scans").integrates_after(|_| 0));
         let empty_range = [0, 1, 5, 1, 0, 0];

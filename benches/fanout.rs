@@ -11,7 +11,9 @@
 //! Run: `cargo bench --bench fanout -- --rooms 100 --peers 10` (or `--rooms 1 --peers 200`).
 //! Soak (`make soak`): `--rooms 200 --peers 10 --seconds 600 --rate 400 --rss-every 30
 //! --connect-concurrency 1000`: the RSS curve while typing, and the first 1,000 sockets opened
-//! at once (a connect storm; `connect_half_s` is how long they took).
+//! at once (a connect storm; `connect_half_s` is how long they took). `--keep 64` keeps each
+//! document at 64 characters (each keystroke also deletes the oldest), so memory that still
+//! grows is not the documents'.
 //! Flags: `--rate R` keystrokes/s over all rooms (2000), `--seconds S` (20), `--server URL` to
 //! use a running server (`--server-pid PID` for its RSS/CPU), `--server-workers W` for the
 //! spawned server's REELROOM_WORKERS (1), `--client-threads T` generator tokio workers (1),
@@ -46,7 +48,7 @@ const P99_TARGET_MS: f64 = 15.0;
 const IDLE_RSS_TARGET_KIB: f64 = 30.0;
 /// Clock ticks per second in /proc/*/stat (USER_HZ).
 const CLK_TCK: f64 = 100.0;
-const FLAGS: &str = "--rooms --peers --rate --seconds --server --server-pid --server-workers --client-threads --drain --idle --rss-every --connect-concurrency";
+const FLAGS: &str = "--rooms --peers --rate --seconds --server --server-pid --server-workers --client-threads --drain --idle --rss-every --connect-concurrency --keep";
 
 /// `--flag value` pairs from the command line.
 struct Flags(HashMap<String, String>);
@@ -270,6 +272,9 @@ fn update_ids(update: &[u8]) -> Vec<(u64, u64)> {
 #[derive(Debug)]
 struct Shared {
     peers: usize,
+    /// `--keep N`: a peer deletes the first character before typing once the text is this
+    /// long, so documents stop growing (0: never).
+    keep: u32,
     /// Per peer: when each keystroke was sent, indexed by its Yjs clock.
     send_times: Vec<Mutex<Vec<Instant>>>,
     offered: AtomicU64,
@@ -338,6 +343,10 @@ impl PeerStats {
         let before = doc.transact().state_vector();
         {
             let mut txn = doc.transact_mut();
+            let len = text.len(&txn);
+            if shared.keep > 0 && len >= shared.keep {
+                text.remove_range(&mut txn, 0, 1); // `--keep`: the document stays this long
+            }
             let len = text.len(&txn);
             text.insert(&mut txn, len, &char::from(b'a' + (self.sent % 26) as u8).to_string());
         }
@@ -534,6 +543,7 @@ async fn bench(flags: &Flags, server: &mut Server) -> Res<bool> {
     // Type: every peer sends `per_peer_rate` keystrokes/s, phases spread at random over a period.
     let shared = Arc::new(Shared {
         peers,
+        keep: flags.get("--keep", 0)?,
         send_times: (0..total).map(|_| Mutex::new(Vec::new())).collect(),
         offered: AtomicU64::new(0),
         delivered: AtomicU64::new(0),

@@ -276,18 +276,17 @@ impl RoomSync {
     /// An accepted update's commit failed: it no longer counts against the limits, and later
     /// updates may not build on it (its writer is closed and resends after reconnecting).
     pub fn persist_failed(&mut self, update_v1: &[u8]) {
-        self.leave_flight(update_v1);
-        if let Ok(shape) = yscan::scan_update_v1(update_v1) {
-            for client in shape.ranges.keys() {
-                self.in_flight_clocks.remove(client);
-            }
+        let shape = yscan::scan_update_v1(update_v1).ok();
+        self.leave_flight(update_v1.len(), shape.as_ref());
+        for client in shape.iter().flat_map(|shape| shape.ranges.keys()) {
+            self.in_flight_clocks.remove(client);
         }
     }
 
-    /// An accepted update is no longer in flight (applied or failed).
-    fn leave_flight(&mut self, update_v1: &[u8]) {
-        let types = yscan::scan_update_v1(update_v1).map_or(0, |shape| shape.types);
-        self.in_flight_bytes = self.in_flight_bytes.saturating_sub(update_v1.len());
+    /// An accepted update (`bytes` long, of `shape` when it scans) is no longer in flight.
+    fn leave_flight(&mut self, bytes: usize, shape: Option<&yscan::UpdateShape>) {
+        let types = shape.map_or(0, |shape| shape.types);
+        self.in_flight_bytes = self.in_flight_bytes.saturating_sub(bytes);
         self.in_flight_types = self.in_flight_types.saturating_sub(types);
         if self.in_flight_bytes == 0 {
             self.in_flight_clocks.clear(); // all applied: the document's clocks say it all
@@ -314,10 +313,11 @@ impl RoomSync {
 
     /// Applies an update the store has committed; false if yrs refused it (or panicked).
     /// Committed updates passed the scan on arrival; a refusal here is a yrs defect, and the
-    /// room quarantines the row so it is not replayed on the next load.
+    /// next load skips the row and quarantines it.
     pub fn apply_committed(&mut self, update_v1: &[u8]) -> bool {
-        self.leave_flight(update_v1);
-        let Ok(shape) = yscan::scan_update_v1(update_v1) else {
+        let shape = yscan::scan_update_v1(update_v1).ok();
+        self.leave_flight(update_v1.len(), shape.as_ref());
+        let Some(shape) = shape else {
             return false;
         };
         let applied = decode_update(update_v1, Update::decode_v1).is_some_and(|u| self.apply(u));

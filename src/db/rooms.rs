@@ -10,22 +10,54 @@ fn role(name: &str) -> Role {
     Role::parse(name).unwrap_or(Role::Viewer) // the CHECK constraint makes other values impossible
 }
 
+/// Locks `owner`'s user row for the rest of `txn` and tells whether they own fewer than
+/// `max_owned` rooms. Every room creation (plain or remix) takes this lock first, so
+/// concurrent creations by one owner cannot pass the cap together.
+pub(super) async fn room_quota_left(
+    txn: &tokio_postgres::Transaction<'_>,
+    owner: Uuid,
+    max_owned: usize,
+) -> Result<bool, DbError> {
+    // NO KEY UPDATE: serialises with itself, not with rows that merely reference the user.
+    txn.execute("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", &[&owner])
+        .await?;
+    let owned: i64 = txn
+        .query_one("SELECT count(*) FROM rooms WHERE owner_id = $1", &[&owner])
+        .await?
+        .get(0);
+    Ok(usize::try_from(owned).unwrap_or(usize::MAX) < max_owned)
+}
+
+/// Inserts room `id` and its owner's membership (a remix also records its source clip and
+/// strength).
+pub(super) async fn insert_owned_room(
+    txn: &tokio_postgres::Transaction<'_>,
+    id: Uuid,
+    owner: Uuid,
+    title: &str,
+    remix: Option<(Uuid, f64)>,
+) -> Result<(), DbError> {
+    let (clip, strength) = (remix.map(|r| r.0), remix.map(|r| r.1));
+    txn.execute(
+        "INSERT INTO rooms (id, title, owner_id, remix_of, remix_strength) VALUES ($1, $2, $3, $4, $5)",
+        &[&id, &title, &owner, &clip, &strength],
+    )
+    .await?;
+    txn.execute(
+        "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
+        &[&id, &owner],
+    )
+    .await?;
+    Ok(())
+}
+
 impl Db {
     /// Creates a room owned by `owner`.
     pub async fn create_room(&self, owner: Uuid, title: &str) -> Result<Uuid, DbError> {
         let id = Uuid::new_v4();
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
-        txn.execute(
-            "INSERT INTO rooms (id, title, owner_id) VALUES ($1, $2, $3)",
-            &[&id, &title, &owner],
-        )
-        .await?;
-        txn.execute(
-            "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
-            &[&id, &owner],
-        )
-        .await?;
+        insert_owned_room(&txn, id, owner, title, None).await?;
         txn.commit().await?;
         Ok(id)
     }
@@ -144,26 +176,10 @@ impl Db {
         let id = Uuid::new_v4();
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
-        // NO KEY UPDATE: serialises with itself, not with rows that merely reference the user.
-        txn.execute("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", &[&owner])
-            .await?;
-        let owned: i64 = txn
-            .query_one("SELECT count(*) FROM rooms WHERE owner_id = $1", &[&owner])
-            .await?
-            .get(0);
-        if usize::try_from(owned).unwrap_or(usize::MAX) >= max_owned {
+        if !room_quota_left(&txn, owner, max_owned).await? {
             return Ok(None);
         }
-        txn.execute(
-            "INSERT INTO rooms (id, title, owner_id) VALUES ($1, $2, $3)",
-            &[&id, &title, &owner],
-        )
-        .await?;
-        txn.execute(
-            "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
-            &[&id, &owner],
-        )
-        .await?;
+        insert_owned_room(&txn, id, owner, title, None).await?;
         txn.commit().await?;
         Ok(Some(id))
     }

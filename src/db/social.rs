@@ -235,26 +235,10 @@ impl Db {
         let id = Uuid::new_v4();
         let mut conn = self.conn().await?;
         let txn = conn.transaction().await?;
-        // The same room quota as `create_room_within_quota`, under the same lock.
-        txn.execute("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", &[&owner])
-            .await?;
-        let owned: i64 = txn
-            .query_one("SELECT count(*) FROM rooms WHERE owner_id = $1", &[&owner])
-            .await?
-            .get(0);
-        if usize::try_from(owned).unwrap_or(usize::MAX) >= max_owned {
+        if !super::rooms::room_quota_left(&txn, owner, max_owned).await? {
             return Ok(None);
         }
-        txn.execute(
-            "INSERT INTO rooms (id, title, owner_id, remix_of, remix_strength) VALUES ($1, $2, $3, $4, $5)",
-            &[&id, &title, &owner, &clip, &strength],
-        )
-        .await?;
-        txn.execute(
-            "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')",
-            &[&id, &owner],
-        )
-        .await?;
+        super::rooms::insert_owned_room(&txn, id, owner, title, Some((clip, strength))).await?;
         txn.execute(
             "INSERT INTO room_updates (room_id, update) VALUES ($1, $2)",
             &[&id, &script_update],

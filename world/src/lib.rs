@@ -12,6 +12,7 @@ pub mod render;
 pub mod sample;
 pub mod score;
 pub mod spec;
+pub mod v2;
 pub mod vocab;
 
 pub use caption::{caption, Lang, Phrasing};

@@ -1,0 +1,13 @@
+//! The v2 world: an open vocabulary of real things (1,580 concepts from the emoji font and
+//! CLDR), places, light and weather, a parser that reads free EN/FR prompts into a
+//! [`SceneV2`], a planner that lays subjects out frame by frame, a renderer and a scorer.
+
+pub mod concepts;
+pub mod spec;
+pub mod text;
+pub mod understand;
+pub mod words;
+
+pub use concepts::Library;
+pub use spec::*;
+pub use understand::{understand, Understood, UnderstoodSubject};

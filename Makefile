@@ -25,7 +25,7 @@ export RUSTFLAGS := -C link-arg=-Wl,-rpath,$(TORCH_LIB)
 # OpenMP threads that spin while waiting are 4x slower on shared cores.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test build frontend deps deps-test check lint ts bench clean-cache torch generate train eval fuzz fuzz-deps soak
+.PHONY: run test build frontend deps deps-test concept-deps concepts check lint ts bench clean-cache torch generate train eval fuzz fuzz-deps soak
 
 run: deps frontend build
 	REELROOM_FRONTEND_DIR=$(CURDIR)/frontend/dist $(BIN)
@@ -56,7 +56,8 @@ train: build
 
 # Prompt adherence, consistency, continuity and avatar similarity of the shipped model.
 eval: build
-	$(BIN) eval --json out/eval.json $(ARGS)
+	$(BIN) eval --model models/reelroom-v1 --json out/eval-v1.json $(ARGS)
+	$(BIN) eval --model models/reelroom-v2 --json out/eval-v2.json --strips docs/strips $(ARGS)
 
 # --- system packages (apt), installed only when missing -----------------------------------
 deps:
@@ -72,11 +73,28 @@ deps:
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-deps-test: deps
+deps-test: deps concept-deps
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing: chromium"; \
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
+
+# The concept library's sources (docs/MODEL.md): the emoji font's colour bitmaps, the emoji
+# list with groups, and CLDR's English and French names and keywords.
+concept-deps:
+	@missing=""; \
+	[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing="$$missing fonts-noto-color-emoji"; \
+	[ -e /usr/share/unicode/emoji/emoji-test.txt ] || missing="$$missing unicode-data"; \
+	[ -e /usr/share/unicode/cldr/common/annotations/fr.xml ] || missing="$$missing unicode-cldr-core"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Rebuilds world/data/concepts (atlas.png + lexicon.tsv) from those packages; a test checks
+# the committed copies match.
+concepts: concept-deps
+	$(CARGO) run --release -p conceptgen -- world/data/concepts
 
 # --- web app -------------------------------------------------------------------------------
 frontend/node_modules/.package-lock.json: frontend/package-lock.json

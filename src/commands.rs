@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use engine::sampler::{default_device, extend, sample};
-use engine::{Denoiser, NativeDenoiser, Prompt, SampleOptions, StepAction, TorchScriptDenoiser};
+use engine::{Denoiser, Prompt, SampleOptions, StepAction, TorchScriptDenoiser};
 use world::{Vocab, FRAMES, REF_SIZE, SIZE};
 
 /// `--name value` pairs after the subcommand.
@@ -29,19 +29,23 @@ impl Args {
     }
 }
 
-fn model_dir(args: &Args) -> PathBuf {
-    args.get("--model").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("REELROOM_MODEL_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(engine::DEFAULT_MODEL_DIR))
-    })
+/// `--model DIR`, else `REELROOM_MODEL_DIR`; `None`: the shipped pair (v1 for its own words,
+/// v2 for everything else).
+fn model_dir(args: &Args) -> Option<PathBuf> {
+    args.get("--model")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("REELROOM_MODEL_DIR").map(PathBuf::from))
 }
 
 fn load_denoiser(args: &Args) -> anyhow::Result<Box<dyn Denoiser>> {
     let device = default_device();
-    Ok(match args.get("--torchscript") {
-        Some(path) => Box::new(TorchScriptDenoiser::load(Path::new(path), device)?),
-        None => Box::new(NativeDenoiser::load(&model_dir(args), device)?),
+    Ok(match (args.get("--torchscript"), model_dir(args)) {
+        (Some(path), _) => Box::new(TorchScriptDenoiser::load(Path::new(path), device)?),
+        (None, Some(dir)) => engine::load_native(&dir, device)?,
+        (None, None) => Box::new(engine::router::Routed::load_shipped(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            device,
+        )?),
     })
 }
 
@@ -78,7 +82,9 @@ pub fn generate(args: &[String]) -> anyhow::Result<()> {
         }
         opts.remix = Some((frames, args.parse("--strength", 0.6)?));
     }
+    let understood = world::v2::understand(text);
     let mut prompt = Prompt::text(&Vocab::new(), text);
+    prompt = prompt.with_scene_seed(opts.seed);
     if let Some(crop) = args.get("--avatar") {
         prompt = prompt.with_avatar(read_png(Path::new(crop), REF_SIZE)?)?;
     }
@@ -98,9 +104,18 @@ pub fn generate(args: &[String]) -> anyhow::Result<()> {
         }
     };
     let took = start.elapsed();
-    let paths = engine::frames::write_pngs(&out, &frames, SIZE)?;
+    // Model v2 upsamples its 64×64 core output to 128×128.
+    let (frames, size) = match den.v2_for(&prompt) {
+        Some(v2) => (v2.upsample_video(&frames, &prompt)?, engine::v2::V2_OUTPUT_SIZE),
+        None => (frames, SIZE),
+    };
     println!(
-        "generated {} frames ({SIZE}×{SIZE}) in {:.2} s (first preview {:.0} ms, model load {:.0} ms, {} steps, guidance {}, {} on {:?}) → {}",
+        "understood: {}",
+        serde_json::to_string(&reelroom::understanding::understanding(&understood))?
+    );
+    let paths = engine::frames::write_pngs(&out, &frames, size)?;
+    println!(
+        "generated {} frames ({size}×{size}) in {:.2} s (first preview {:.0} ms, model load {:.0} ms, {} steps, guidance {}, {} on {:?}) → {}",
         paths.len(),
         took.as_secs_f64(),
         first_preview.map_or(0.0, |d| d.as_secs_f64() * 1000.0),
@@ -114,7 +129,7 @@ pub fn generate(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `reelroom train --out DIR [--init MODEL_DIR] [--steps N] [--batch N] [--lr X] [--seed N]`
+/// `reelroom train [--v2] --out DIR [--init MODEL_DIR] [--steps N] [--batch N] [--lr X] [--seed N]`
 pub fn train(args: &[String]) -> anyhow::Result<()> {
     let args = Args(args.to_vec());
     let opts = engine::train::TrainOptions {
@@ -127,7 +142,12 @@ pub fn train(args: &[String]) -> anyhow::Result<()> {
         save_every: args.parse("--save-every", 100)?,
         device: default_device(),
     };
-    let meta = engine::train::train(&opts, &mut |p| {
+    let run = if args.0.iter().any(|a| a == "--v2") {
+        engine::train_v2::train_v2
+    } else {
+        engine::train::train
+    };
+    let meta = run(&opts, &mut |p| {
         let done = p.step * 30 / p.steps.max(1);
         let eta = (p.steps - p.step) as f64 / p.steps_per_s.max(1e-9);
         eprint!(
@@ -165,12 +185,23 @@ pub fn eval(args: &[String]) -> anyhow::Result<()> {
         seed: args.parse("--seed", 99)?,
     };
     let mut done = 0;
-    let report = engine::eval::evaluate(den.as_ref(), &opts, &mut |_| {
+    let mut progress = |_: &str| {
         done += 1;
         eprint!("\r{done} items ");
-    })?;
+    };
+    let json = if den.v2_for(&Prompt::null()).is_some() {
+        let opts = engine::eval_v2::EvalV2Options {
+            prompts: args.parse("--prompts", 48)?,
+            steps: opts.steps,
+            guidance: opts.guidance,
+            seed: opts.seed,
+            strips: args.get("--strips").map(PathBuf::from),
+        };
+        serde_json::to_string_pretty(&engine::eval_v2::evaluate_v2(den.as_ref(), &opts, &mut progress)?)?
+    } else {
+        serde_json::to_string_pretty(&engine::eval::evaluate(den.as_ref(), &opts, &mut progress)?)?
+    };
     eprintln!();
-    let json = serde_json::to_string_pretty(&report)?;
     println!("{json}");
     if let Some(path) = args.get("--json") {
         std::fs::write(path, &json)?;

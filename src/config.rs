@@ -35,8 +35,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `REELROOM_SIGNUPS_PER_ADDRESS`: sign-ups per client address per hour.
     pub signups_per_address: u32,
-    /// The video model's folder (`model.safetensors`).
-    pub model_dir: PathBuf,
+    /// `REELROOM_MODEL_DIR`: one model's folder (`model.safetensors`, v1 or v2); `None` runs
+    /// the shipped pair, each prompt on the model that reads it.
+    pub model_dir: Option<PathBuf>,
     /// Generation worker threads, each owning a model (0 disables generation).
     pub generation_workers: usize,
     /// The live preview's WebRTC settings; `None` turns it off.
@@ -147,10 +148,7 @@ impl Config {
                 "REELROOM_SIGNUPS_PER_ADDRESS",
                 crate::auth::throttle::MAX_SIGNUPS_PER_ADDRESS,
             )?,
-            model_dir: env("REELROOM_MODEL_DIR").map_or_else(
-                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(engine::DEFAULT_MODEL_DIR),
-                PathBuf::from,
-            ),
+            model_dir: env("REELROOM_MODEL_DIR").map(PathBuf::from),
             generation_workers: env_parse("REELROOM_GENERATION_WORKERS", engine::sampler::default_worker_count())?,
             media: media()?,
         })

@@ -8,4 +8,5 @@ pub mod db;
 pub mod http;
 pub mod server;
 pub mod state;
+pub mod understanding;
 pub mod ws;

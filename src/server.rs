@@ -85,8 +85,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         n => {
             let dir = config.model_dir.clone();
             let factory: actors::generation::DenoiserFactory = Arc::new(move |worker| {
-                let den = engine::NativeDenoiser::load(&dir, engine::sampler::worker_device(worker))?;
-                Ok(Box::new(den) as Box<dyn engine::Denoiser>)
+                let device = engine::sampler::worker_device(worker);
+                Ok(match &dir {
+                    // v1 or v2, whichever the folder holds.
+                    Some(dir) => engine::load_native(dir, device)?,
+                    // Both shipped models, each prompt to the one that reads it.
+                    None => Box::new(engine::router::Routed::load_shipped(
+                        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+                        device,
+                    )?) as Box<dyn engine::Denoiser>,
+                })
             });
             Some(actors::generation::Scheduler::start(n, factory).context("starting generation workers")?)
         }

@@ -16,6 +16,8 @@ use crate::EngineError;
 pub struct Prompt {
     pub tokens: [i64; MAX_TOKENS],
     pub reference: Option<Vec<u8>>,
+    /// Model v2's reading of the prompt (scene, slot references, chunk start); v1 ignores it.
+    pub scene: Option<std::sync::Arc<crate::v2::SceneCond>>,
 }
 
 impl Prompt {
@@ -23,7 +25,26 @@ impl Prompt {
         Self {
             tokens: vocab.encode(text),
             reference: None,
+            scene: Some(std::sync::Arc::new(crate::v2::SceneCond::from_prompt(text, 0))),
         }
+    }
+
+    /// Seeds model v2's layout (where subjects start, which way they go); a generation's own
+    /// seed, so two takes of one prompt differ.
+    pub fn with_scene_seed(mut self, seed: u64) -> Self {
+        if let Some(scene) = &mut self.scene {
+            std::sync::Arc::make_mut(scene).scene.seed = seed as u32;
+        }
+        self
+    }
+
+    /// The same prompt for the chunk that starts at frame time `start` (extension).
+    pub fn at_frame(&self, start: f32) -> Self {
+        let mut me = self.clone();
+        if let Some(scene) = &mut me.scene {
+            std::sync::Arc::make_mut(scene).start_frame = start;
+        }
+        me
     }
 
     /// The empty prompt (classifier-free guidance's unconditional branch).
@@ -31,6 +52,7 @@ impl Prompt {
         Self {
             tokens: Vocab::null(),
             reference: None,
+            scene: None,
         }
     }
 
@@ -41,6 +63,9 @@ impl Prompt {
                 "avatar crop must be {REF_SIZE}×{REF_SIZE} RGB"
             )));
         }
+        if let Some(scene) = &mut self.scene {
+            std::sync::Arc::make_mut(scene).avatars = vec![crop.clone()];
+        }
         self.reference = Some(crop);
         Ok(self)
     }
@@ -50,6 +75,8 @@ impl Prompt {
 #[derive(Debug)]
 pub enum Conditioning {
     Native(Cond),
+    /// Model v2's (scene tokens, slot references, layout canvas).
+    V2(Cond),
     /// Token ids [B, L] for modules that encode text themselves.
     Tokens(Tensor),
 }
@@ -57,6 +84,11 @@ pub enum Conditioning {
 pub trait Denoiser: Send {
     fn name(&self) -> &str;
     fn device(&self) -> Device;
+    /// Model v2 when it is the one that renders `prompt` (its 128×128 upsampler runs after
+    /// sampling); `None` for v1 and TorchScript modules.
+    fn v2_for(&self, _prompt: &Prompt) -> Option<&crate::NativeDenoiserV2> {
+        None
+    }
     /// Encodes a batch of prompts.
     fn condition(&self, prompts: &[Prompt]) -> Result<Conditioning, EngineError>;
     /// Predicts x0 [B, T, 3, H, W] from x_t at flow times t [B], given known frames and mask.

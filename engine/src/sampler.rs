@@ -291,7 +291,8 @@ pub fn extend(
     let mut all: Vec<u8> = Vec::new();
     for chunk in 0..chunks_for(seconds) {
         let o = chunk_options(opts, opts.seed.wrapping_add(chunk as u64), &all);
-        let g = sample(den, prompt, &o, &mut |_| StepAction::Continue)?;
+        let p = prompt.at_frame((chunk * NEW_FRAMES_PER_CHUNK) as f32);
+        let g = sample(den, &p, &o, &mut |_| StepAction::Continue)?;
         if !on_chunk(chunk, append_chunk(&mut all, &g.frames)) {
             break;
         }

@@ -18,6 +18,7 @@ export type { ClientMessage } from './protocol/generated/ClientMessage'
 export type { ServerMessage } from './protocol/generated/ServerMessage'
 export type { SceneScript } from './protocol/generated/SceneScript'
 export type { ClipView } from './protocol/generated/ClipView'
+export type { Understanding } from './protocol/generated/Understanding'
 // the social feed
 export type { PostClip } from './protocol/generated/PostClip'
 export type { PostView } from './protocol/generated/PostView'

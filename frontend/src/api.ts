@@ -21,6 +21,7 @@ import type {
   RoomView,
   ShareLinkView,
   TicketView,
+  Understanding,
   UserView,
 } from './api-types'
 
@@ -42,7 +43,7 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn)
 }
 
-async function request<T>(method: string, path: string, body?: unknown, quiet401 = false): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, quiet401 = false, signal?: AbortSignal): Promise<T> {
   let res: Response
   try {
     res = await fetch(path, {
@@ -50,8 +51,10 @@ async function request<T>(method: string, path: string, body?: unknown, quiet401
       credentials: 'same-origin',
       headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     })
-  } catch {
+  } catch (e) {
+    if (signal?.aborted) throw e // the caller cancelled it: not a network problem
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.')
   }
   if (res.status === 204) return undefined as T
@@ -100,6 +103,10 @@ export const api = {
   shareRoom: (id: string) => request<ShareLinkView>('POST', `/api/rooms/${enc(id)}/share`),
   /** Joins through a share link (as a viewer, unless already a member). A 401 is left to the caller. */
   joinRoom: (id: string, invite: string) => request<MemberView>('POST', `/api/rooms/${enc(id)}/join`, { invite } satisfies JoinRoom, true),
+
+  /** How the video model reads a prompt (cancel a stale read with `signal`). */
+  understand: (text: string, signal?: AbortSignal) =>
+    request<Understanding>('GET', `/api/understand?${new URLSearchParams({ text })}`, undefined, false, signal),
 
   // clips and posts
   getClip: (id: string) => request<ClipView>('GET', `/api/clips/${enc(id)}`),

@@ -13,6 +13,7 @@ pub mod feed;
 pub mod range;
 pub mod role;
 pub mod script;
+pub mod understand;
 
 pub use api::*;
 pub use close::CloseCode;
@@ -23,6 +24,7 @@ pub use feed::{
     PostClip, PostView, ProfileView, RemixRequest, Visibility,
 };
 pub use role::Role;
+pub use understand::{Correction, Understanding, UnderstoodSubject};
 
 /// Version of the control protocol; clients send it as `?v=` when they open `/control`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -111,6 +111,9 @@ fn typescript_twin_matches_rust_types() {
     check::<Shot>(&cfg, &mut stale);
     check::<Settings>(&cfg, &mut stale);
     check::<ScriptError>(&cfg, &mut stale);
+    check::<Understanding>(&cfg, &mut stale);
+    check::<UnderstoodSubject>(&cfg, &mut stale);
+    check::<Correction>(&cfg, &mut stale);
     check_text("scriptLimits.ts", &script_limits_ts(), &mut stale);
     assert!(stale.is_empty(), "stale TypeScript files (run `make ts`): {stale:?}");
 }

@@ -18,6 +18,7 @@ use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::web;
 use protocol::ErrorCode;
 
+use crate::understanding;
 use crate::ws;
 use openapi::SessionCookie;
 
@@ -88,6 +89,7 @@ rest_routes! {
     get "/api/feed/for-you" => feed_routes::for_you;
     get "/api/feed/latest" => feed_routes::latest;
     get "/api/feed/following" => feed_routes::following;
+    get "/api/understand" => understanding::get;
     get "/api/users/{username}" => feed_routes::user_profile;
     get "/api/users/{username}/posts" => feed_routes::user_posts;
     put "/api/users/{username}/follow" => feed_routes::follow;

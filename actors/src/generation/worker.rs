@@ -147,10 +147,13 @@ fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
             if let Some(p) = job.control.take_prompts() {
                 prompts = p;
             }
+            // Chunk k of a segment starts k × NEW_FRAMES_PER_CHUNK frames in, so model v2's
+            // planned motion continues across chunks.
             let mut prompt = prompts
                 .get(seg_index)
                 .cloned()
-                .unwrap_or_else(|| segment.prompt.clone());
+                .unwrap_or_else(|| segment.prompt.clone())
+                .at_frame((k * engine::sampler::NEW_FRAMES_PER_CHUNK) as f32);
             let opts = chunk_options(&job.options, segment.seed.wrapping_add(k as u64), &all);
             let g = sample(den, &prompt.clone(), &opts, &mut |p| {
                 if job.control.is_cancelled() {

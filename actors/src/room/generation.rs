@@ -137,7 +137,7 @@ pub fn plan(
                 .max(1)
         };
         segments.push(Segment {
-            prompt: Prompt::text(vocab, &shot.prompt),
+            prompt: Prompt::text(vocab, &shot.prompt).with_scene_seed(seed.unwrap_or(shot.seed)),
             chunks,
             seed: seed.unwrap_or(shot.seed),
         });

@@ -240,7 +240,10 @@ impl RoomActor {
             user,
             on_air: true,
             segments: vec![Segment {
-                prompt: segment.prompt.clone(),
+                // On air continues each shot's planned motion turn after turn.
+                prompt: segment
+                    .prompt
+                    .at_frame((chunks / segments.len() as u64) as f32 * engine::sampler::NEW_FRAMES_PER_CHUNK as f32),
                 chunks: 1,
                 seed,
             }],

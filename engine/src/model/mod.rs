@@ -3,6 +3,7 @@
 //! predicts the clean clip x0. Architecture and numbers: docs/MODEL.md.
 
 mod blocks;
+pub mod upsample;
 
 use tch::nn::{self, Module};
 use tch::{Kind, Tensor};
@@ -25,6 +26,8 @@ pub struct Cond {
     pub ctx: Tensor,
     pub bias: Tensor,
     pub pooled: Tensor,
+    /// v2 only: the layout canvas [B, T, 4, 64, 64] in [−1, 1] (premultiplied RGB + alpha).
+    pub canvas: Option<Tensor>,
 }
 
 impl Cond {
@@ -34,6 +37,13 @@ impl Cond {
             ctx: Tensor::cat(&[&a.ctx, &b.ctx], 0),
             bias: Tensor::cat(&[&a.bias, &b.bias], 0),
             pooled: Tensor::cat(&[&a.pooled, &b.pooled], 0),
+            // A branch without a canvas gets the empty one (transparent everywhere).
+            canvas: match (&a.canvas, &b.canvas) {
+                (Some(x), Some(y)) => Some(Tensor::cat(&[x, y], 0)),
+                (Some(x), None) => Some(Tensor::cat(&[x, &(-x.ones_like())], 0)),
+                (None, Some(y)) => Some(Tensor::cat(&[&(-y.ones_like()), y], 0)),
+                (None, None) => None,
+            },
         }
     }
 }
@@ -165,7 +175,20 @@ pub struct VideoDenoiser {
     dec0_time: TemporalConv,
     out_norm: nn::GroupNorm,
     out: nn::Conv2D,
+    v2: Option<V2Parts>,
 }
+
+/// What model v2 adds to the v1 network: the layout canvas enters next to the stem (its conv
+/// starts at zero, so v1 weights start out unchanged), and each subject slot's reference tokens
+/// carry a slot embedding so cross-attention can tell the slots apart.
+#[derive(Debug)]
+struct V2Parts {
+    canvas_stem: nn::Conv2D,
+    slot_embed: Tensor,
+}
+
+/// Subject slots of model v2 (kept in step with `world::v2::MAX_SLOTS`).
+pub const V2_SLOTS: i64 = world::v2::MAX_SLOTS as i64;
 
 /// Sinusoidal features of the flow time t ∈ [0, 1] (scaled by 1000): [B, D_TEXT].
 fn time_features(t: &Tensor) -> Tensor {
@@ -211,6 +234,55 @@ impl VideoDenoiser {
             dec0_time: TemporalConv::new(p / "dec0_time", c0),
             out_norm: group_norm(p / "out_norm", c0),
             out: conv3(p / "out", c0, pin),
+            v2: None,
+        }
+    }
+
+    /// Model v2: v1's network plus the layout-canvas input and slot embeddings; `vocab` is the
+    /// size of the v2 scene-token vocabulary.
+    pub fn new_v2(p: &nn::Path, vocab: i64) -> Self {
+        let mut me = Self::new(p, vocab);
+        let zero = nn::ConvConfig {
+            padding: 1,
+            ws_init: nn::Init::Const(0.0),
+            bs_init: nn::Init::Const(0.0),
+            ..Default::default()
+        };
+        me.v2 = Some(V2Parts {
+            canvas_stem: nn::conv2d(p / "canvas_stem", 4 * PATCH * PATCH, CHANNELS[0], 3, zero),
+            slot_embed: p.var("slot_embed", &[V2_SLOTS, D_TEXT], nn::Init::Randn { mean: 0.0, stdev: 0.02 }),
+        });
+        me
+    }
+
+    /// Model v2's conditioning: scene tokens [B, L], one reference per slot [B, S, 3, 32, 32]
+    /// with `has_ref` [B, S], and the layout canvas [B, T, 4, 64, 64] (or `None` for the
+    /// unconditional branch of guidance).
+    pub fn encode_slots(&self, tokens: &Tensor, refs: &Tensor, has_ref: &Tensor, canvas: Option<&Tensor>) -> Cond {
+        let (text, mask, pooled) = self.text.forward(tokens);
+        let s = refs.size();
+        let (b, slots) = (s[0], s[1]);
+        let (ref_tokens, ref_pooled) = self.reference.forward(&refs.reshape([b * slots, 3, s[3], s[4]]));
+        let per = ref_tokens.size()[1];
+        let mut ref_tokens = ref_tokens.reshape([b, slots, per, D_TEXT]);
+        if let Some(v2) = &self.v2 {
+            ref_tokens = ref_tokens + v2.slot_embed.narrow(0, 0, slots).view([1, slots, 1, D_TEXT]);
+        }
+        let ref_tokens = ref_tokens.reshape([b, slots * per, D_TEXT]);
+        let ctx = Tensor::cat(&[&text, &ref_tokens], 1);
+        let present = has_ref.gt(0.5);
+        let ref_mask = present.unsqueeze(2).expand([-1, -1, per], false).reshape([b, slots * per]);
+        let bias = mask_bias(&Tensor::cat(&[&mask, &ref_mask], 1));
+        let w = has_ref.to_kind(Kind::Float);
+        let ref_mean = (self.ref_proj.forward(&ref_pooled).reshape([b, slots, D_COND]) * w.unsqueeze(2))
+            .sum_dim_intlist(1, false, Kind::Float)
+            / w.sum_dim_intlist(1, true, Kind::Float).clamp_min(1.0);
+        let pooled = self.text_proj.forward(&pooled) + ref_mean;
+        Cond {
+            ctx,
+            bias,
+            pooled,
+            canvas: canvas.map(|c| c.shallow_clone()),
         }
     }
 
@@ -223,7 +295,12 @@ impl VideoDenoiser {
         let ref_mask = has_ref.gt(0.5).unsqueeze(1).expand([-1, ref_tokens.size()[1]], false);
         let bias = mask_bias(&Tensor::cat(&[&mask, &ref_mask], 1));
         let pooled = self.text_proj.forward(&pooled) + has_ref.unsqueeze(1) * self.ref_proj.forward(&ref_pooled);
-        Cond { ctx, bias, pooled }
+        Cond {
+            ctx,
+            bias,
+            pooled,
+            canvas: None,
+        }
     }
 
     /// x_t, known [B, T, 3, 64, 64] in [−1, 1]; t [B]; known_mask [B, T] (1 = given frame).
@@ -241,7 +318,11 @@ impl VideoDenoiser {
             .reshape([b * frames, 1, 1, 1])
             .expand([-1, 1, grid, grid], false);
         let (ctx, bias) = (&cond.ctx, &cond.bias);
-        let h = self.stem.forward(&Tensor::cat(&[&x, &k, &m], 1));
+        let mut h = self.stem.forward(&Tensor::cat(&[&x, &k, &m], 1));
+        if let (Some(v2), Some(canvas)) = (&self.v2, &cond.canvas) {
+            let c = canvas.reshape([b * frames, 4, size, size]).pixel_unshuffle(PATCH);
+            h += v2.canvas_stem.forward(&c.to_kind(h.kind()));
+        }
         let h = h + self.frame_pos0.repeat([b, 1]).unsqueeze(-1).unsqueeze(-1);
         let h = self.enc0_time.forward(&self.enc0.forward(&h, &c), frames);
         let s0 = h.shallow_clone();

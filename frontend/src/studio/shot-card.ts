@@ -4,6 +4,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { h } from '../dom'
 import { icon, type IconName } from '../icons'
 import { promptEditor, type CollabEditor } from './editor'
+import { UnderstoodLine } from './understood'
 import { MAX_SHOT_SECONDS, MIN_SHOT_SECONDS } from '../protocol/generated/scriptLimits'
 import { MAX_SEED, MAX_STYLE, SHOT_DEFAULTS, numberOr, randomSeed, sanitizeShotField, type Shot } from './schema'
 
@@ -17,6 +18,7 @@ type FieldKey = 'duration_s' | 'seed' | 'style'
 export class ShotCard {
   readonly el: HTMLElement
   private editor: CollabEditor | null = null
+  private understood: UnderstoodLine | null = null
   private readonly inputs: Record<FieldKey, HTMLInputElement>
   private readonly indexEl = h('span', { class: 'shot-index' })
   private readonly upBtn: HTMLButtonElement
@@ -63,8 +65,11 @@ export class ShotCard {
       ),
     )
     const prompt = shot.get('prompt')
-    if (prompt instanceof Y.Text) this.editor = promptEditor(editorHost, prompt, awareness, editable)
-    else editorHost.append(h('p', { class: 'muted' }, 'This shot has no prompt text.'))
+    if (prompt instanceof Y.Text) {
+      this.editor = promptEditor(editorHost, prompt, awareness, editable)
+      this.understood = new UnderstoodLine(prompt)
+      editorHost.after(this.understood.el)
+    } else editorHost.append(h('p', { class: 'muted' }, 'This shot has no prompt text.'))
     shot.observe(this.observer)
     this.syncFields()
     this.setEditable(editable)
@@ -108,6 +113,7 @@ export class ShotCard {
   destroy(): void {
     this.shot.unobserve(this.observer)
     this.editor?.destroy()
+    this.understood?.destroy()
     this.el.remove()
   }
 }

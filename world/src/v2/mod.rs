@@ -2,9 +2,17 @@
 //! CLDR), places, light and weather, a parser that reads free EN/FR prompts into a
 //! [`SceneV2`], a planner that lays subjects out frame by frame, a renderer and a scorer.
 
+pub mod backdrop;
+pub mod backdrop_score;
+pub mod caption;
 pub mod concepts;
+pub mod plan;
+pub mod render;
+pub mod sample;
+pub mod score;
 pub mod spec;
 pub mod text;
+pub mod tokens;
 pub mod understand;
 pub mod words;
 

@@ -59,7 +59,11 @@ impl Annotations {
             if attrs.contains("type=\"tts\"") {
                 entry.name = body.trim().to_string();
             } else {
-                entry.keywords = body.split('|').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+                entry.keywords = body
+                    .split('|')
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect();
             }
         }
     }

@@ -12,7 +12,12 @@ pub fn glyph_of(face: &rustybuzz::Face, emoji: &str) -> Option<GlyphId> {
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(emoji);
     let shaped = rustybuzz::shape(face, &[], buffer);
-    let ids: Vec<u32> = shaped.glyph_infos().iter().map(|g| g.glyph_id).filter(|&g| g != 0).collect();
+    let ids: Vec<u32> = shaped
+        .glyph_infos()
+        .iter()
+        .map(|g| g.glyph_id)
+        .filter(|&g| g != 0)
+        .collect();
     let all = shaped.glyph_infos().len();
     // Variation selectors may shape to an empty (but present) glyph after the emoji.
     match ids.as_slice() {

@@ -92,7 +92,10 @@ fn field(s: &str) -> String {
 pub fn build(out: &Path) -> Result<usize> {
     let inputs = Inputs::debian();
     let font = std::fs::read(&inputs.font).with_context(|| {
-        format!("reading {} (apt-get install fonts-noto-color-emoji)", inputs.font.display())
+        format!(
+            "reading {} (apt-get install fonts-noto-color-emoji)",
+            inputs.font.display()
+        )
     })?;
     let face = rustybuzz::Face::from_slice(&font, 0).context("parsing the emoji font")?;
     let entries = read_emoji_list(&inputs.emoji_test)?;
@@ -100,9 +103,7 @@ pub fn build(out: &Path) -> Result<usize> {
     let fr = cldr::Annotations::load(&inputs.cldr, "fr")?;
 
     let mut cells: Vec<Vec<u8>> = Vec::new();
-    let mut rows = vec![
-        "# id\temoji\tgroup\tsubgroup\ten_name\ten_keywords\tfr_name\tfr_keywords".to_string(),
-    ];
+    let mut rows = vec!["# id\temoji\tgroup\tsubgroup\ten_name\ten_keywords\tfr_name\tfr_keywords".to_string()];
     let mut seen = HashMap::new();
     for e in &entries {
         let (Some(en_a), Some(fr_a)) = (en.get(&e.emoji), fr.get(&e.emoji)) else {

@@ -10,7 +10,10 @@ fn committed_atlas_and_lexicon_match_a_fresh_build() {
     for file in ["lexicon.tsv", "atlas.png"] {
         let fresh = std::fs::read(dir.join(file)).expect("fresh");
         let committed = std::fs::read(root.join(file)).expect("committed");
-        assert!(fresh == committed, "{file} differs from a fresh build: run `make concepts`");
+        assert!(
+            fresh == committed,
+            "{file} differs from a fresh build: run `make concepts`"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

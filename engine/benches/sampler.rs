@@ -80,7 +80,11 @@ fn main() {
     );
     let v1 = NativeDenoiser::load(&root.join(engine::DEFAULT_MODEL_DIR), Device::Cpu).expect("shipped v1 weights");
     println!("v1: {} parameters", v1.parameter_count());
-    bench(&v1, &Prompt::text(&Vocab::new(), "a red ball bouncing on the floor"), runs);
+    bench(
+        &v1,
+        &Prompt::text(&Vocab::new(), "a red ball bouncing on the floor"),
+        runs,
+    );
     let v2 = NativeDenoiserV2::load(&root.join(engine::v2::V2_MODEL_DIR), Device::Cpu).expect("shipped v2 weights");
     println!("v2: {} parameters", v2.parameter_count());
     let prompt = Prompt::text(&Vocab::new(), "a cat dancing on a rooftop at sunset").with_scene_seed(1);

@@ -162,7 +162,13 @@ impl Denoiser for NativeDenoiserV2 {
         let k = self.kind;
         Ok(tch::no_grad(|| {
             self.model
-                .forward(&x_t.to_kind(k), &t.to_kind(k), cond, &known.to_kind(k), &known_mask.to_kind(k))
+                .forward(
+                    &x_t.to_kind(k),
+                    &t.to_kind(k),
+                    cond,
+                    &known.to_kind(k),
+                    &known_mask.to_kind(k),
+                )
                 .to_kind(Kind::Float)
         }))
     }

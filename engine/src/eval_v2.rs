@@ -80,11 +80,21 @@ fn pct(a: usize, b: usize) -> f64 {
 }
 
 /// Generates one 64×64 chunk of `text` (parsed by the model's own path).
-pub fn generate_scene(den: &dyn Denoiser, text: &str, opts: &EvalV2Options, seed: u64) -> Result<(Clip, SceneV2), EngineError> {
+pub fn generate_scene(
+    den: &dyn Denoiser,
+    text: &str,
+    opts: &EvalV2Options,
+    seed: u64,
+) -> Result<(Clip, SceneV2), EngineError> {
     generate_prompt(den, text, opts, seed).map(|(clip, scene, _)| (clip, scene))
 }
 
-fn generate_prompt(den: &dyn Denoiser, text: &str, opts: &EvalV2Options, seed: u64) -> Result<(Clip, SceneV2, Prompt), EngineError> {
+fn generate_prompt(
+    den: &dyn Denoiser,
+    text: &str,
+    opts: &EvalV2Options,
+    seed: u64,
+) -> Result<(Clip, SceneV2, Prompt), EngineError> {
     let mut prompt = Prompt::text(&Vocab::new(), text);
     let scene = SceneCond::from_prompt(text, seed as u32);
     let parsed = scene.scene.clone();
@@ -107,7 +117,13 @@ fn generate_prompt(den: &dyn Denoiser, text: &str, opts: &EvalV2Options, seed: u
     ))
 }
 
-fn run_set(den: &dyn Denoiser, opts: &EvalV2Options, split: ConceptSplit, cache: &mut Templates, on_item: &mut dyn FnMut(&str)) -> Result<SetScore, EngineError> {
+fn run_set(
+    den: &dyn Denoiser,
+    opts: &EvalV2Options,
+    split: ConceptSplit,
+    cache: &mut Templates,
+    on_item: &mut dyn FnMut(&str),
+) -> Result<SetScore, EngineError> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ if split == ConceptSplit::Train { 0 } else { 0xFEED });
     let (mut present, mut slots, mut action, mut place, mut light, mut exact) = (0, 0, 0, 0, 0, 0);
     for i in 0..opts.prompts {
@@ -118,7 +134,10 @@ fn run_set(den: &dyn Denoiser, opts: &EvalV2Options, split: ConceptSplit, cache:
         let (clip, parsed) = generate_scene(den, &text, opts, seed)?;
         let read = understand(&text);
         exact += usize::from(
-            read.subjects.iter().map(|s| s.kind).eq(asked.subjects.iter().map(|s| s.kind))
+            read.subjects
+                .iter()
+                .map(|s| s.kind)
+                .eq(asked.subjects.iter().map(|s| s.kind))
                 && same_motion(parsed.action, asked.action)
                 && parsed.place == asked.place
                 && parsed.light == asked.light,
@@ -148,7 +167,11 @@ fn run_set(den: &dyn Denoiser, opts: &EvalV2Options, split: ConceptSplit, cache:
 }
 
 /// Runs the whole v2 evaluation.
-pub fn evaluate_v2(den: &dyn Denoiser, opts: &EvalV2Options, on_item: &mut dyn FnMut(&str)) -> Result<EvalV2Report, EngineError> {
+pub fn evaluate_v2(
+    den: &dyn Denoiser,
+    opts: &EvalV2Options,
+    on_item: &mut dyn FnMut(&str),
+) -> Result<EvalV2Report, EngineError> {
     let started = std::time::Instant::now();
     let mut cache = Templates::default();
     let seen_concepts = run_set(den, opts, ConceptSplit::Train, &mut cache, on_item)?;

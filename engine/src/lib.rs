@@ -28,7 +28,8 @@ pub const DEFAULT_MODEL_DIR: &str = "models/reelroom-v1";
 /// Loads the native model in `dir`, v1 or v2 (told apart by v2's canvas input).
 pub fn load_native(dir: &std::path::Path, device: tch::Device) -> Result<Box<dyn Denoiser>, EngineError> {
     let file = dir.join("model.safetensors");
-    let names = tch::Tensor::read_safetensors(&file).map_err(|_| EngineError::WeightsNotFound(file.display().to_string()))?;
+    let names =
+        tch::Tensor::read_safetensors(&file).map_err(|_| EngineError::WeightsNotFound(file.display().to_string()))?;
     if names.iter().any(|(n, _)| n.starts_with("canvas_stem")) {
         Ok(Box::new(NativeDenoiserV2::load(dir, device)?))
     } else {

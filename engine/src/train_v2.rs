@@ -47,7 +47,9 @@ fn losses(den: &NativeDenoiserV2, ex: &[ExampleV2], rng: &mut ChaCha8Rng) -> (Te
             (0..FRAMES).map(move |f| if ctx && f < CONTEXT_FRAMES { 1.0 } else { 0.0 })
         })
         .collect();
-    let known_mask = Tensor::from_slice(&km).view([n as i64, FRAMES as i64]).to_device(device);
+    let known_mask = Tensor::from_slice(&km)
+        .view([n as i64, FRAMES as i64])
+        .to_device(device);
     let t = draw_times(rng, n, device);
     let noise = Tensor::randn(x0.size(), (Kind::Float, device));
     let k5 = known_mask.view([-1, FRAMES as i64, 1, 1, 1]);
@@ -62,15 +64,21 @@ fn losses(den: &NativeDenoiserV2, ex: &[ExampleV2], rng: &mut ChaCha8Rng) -> (Te
     // Upsampler: 4 random frames per example, input slightly blurred like the core's output.
     let frames: Vec<i64> = (0..n)
         .flat_map(|b| {
-            let f: Vec<i64> = (0..4).map(|_| (b * FRAMES) as i64 + rng.gen_range(0..FRAMES as i64)).collect();
+            let f: Vec<i64> = (0..4)
+                .map(|_| (b * FRAMES) as i64 + rng.gen_range(0..FRAMES as i64))
+                .collect();
             f
         })
         .collect();
     let idx = Tensor::from_slice(&frames).to_device(device);
-    let low = x0.view([(n * FRAMES) as i64, 3, SIZE as i64, SIZE as i64]).index_select(0, &idx);
+    let low = x0
+        .view([(n * FRAMES) as i64, 3, SIZE as i64, SIZE as i64])
+        .index_select(0, &idx);
     let low = low.avg_pool2d([3, 3], [1, 1], [1, 1], false, true, None::<i64>) * 0.5 + &low * 0.5;
     let rgb128: Vec<u8> = ex.iter().flat_map(|e| e.rgb128.iter().copied()).collect();
-    let hi = rgb_to_tensor(&rgb128, n * FRAMES, V2_SIZE).to_device(device).index_select(0, &idx);
+    let hi = rgb_to_tensor(&rgb128, n * FRAMES, V2_SIZE)
+        .to_device(device)
+        .index_select(0, &idx);
     let canvas: Vec<u8> = ex.iter().flat_map(|e| e.canvas128.iter().copied()).collect();
     let canvas = canvas_tensor(&canvas, n, V2_SIZE)
         .to_device(device)
@@ -126,7 +134,11 @@ pub fn train_v2(
         let total = &core + &up;
         opt.backward_step_clip_norm(&total, 1.0);
         let value = core.double_value(&[]);
-        smoothed = if smoothed.is_nan() { value } else { 0.95 * smoothed + 0.05 * value };
+        smoothed = if smoothed.is_nan() {
+            value
+        } else {
+            0.95 * smoothed + 0.05 * value
+        };
         meta.step = step + 1;
         meta.loss = smoothed;
         let elapsed = started.elapsed().as_secs_f64();

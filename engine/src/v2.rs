@@ -103,12 +103,17 @@ pub fn encode(model: &VideoDenoiser, scenes: &[Option<Arc<SceneCond>>], device: 
             }
         }
     }
-    let tokens = Tensor::from_slice(&tokens).view([n as i64, V2_TOKENS as i64]).to_device(device);
+    let tokens = Tensor::from_slice(&tokens)
+        .view([n as i64, V2_TOKENS as i64])
+        .to_device(device);
     let refs = rgb_to_tensor(&refs, n * MAX_SLOTS, REF_SIZE)
         .view([n as i64, MAX_SLOTS as i64, 3, REF_SIZE as i64, REF_SIZE as i64])
         .to_device(device)
         .to_kind(kind);
-    let has = Tensor::from_slice(&has).view([n as i64, MAX_SLOTS as i64]).to_device(device).to_kind(kind);
+    let has = Tensor::from_slice(&has)
+        .view([n as i64, MAX_SLOTS as i64])
+        .to_device(device)
+        .to_kind(kind);
     let canvas = canvas_tensor(&canvas, n, SIZE).to_device(device).to_kind(kind);
     model.encode_slots(&tokens, &refs, &has, Some(&canvas))
 }

@@ -27,22 +27,35 @@ const CLIP: usize = FRAMES * SIZE * SIZE * 3;
 fn loads_as_v2_and_samples_with_previews_and_a_live_swap() {
     let den = v2();
     assert_eq!(den.name(), "reelroom-v2");
-    let opts = SampleOptions { seed: 3, ..Default::default() };
+    let opts = SampleOptions {
+        seed: 3,
+        ..Default::default()
+    };
     let mut steps = Vec::new();
-    let g = sample(den.as_ref(), &prompt("a cat dancing on a rooftop at sunset", 3), &opts, &mut |p| {
-        assert_eq!(p.frames.len(), CLIP);
-        steps.push(p.step);
-        if p.step == 2 {
-            StepAction::Prompt(prompt("a dog swimming underwater", 3))
-        } else {
-            StepAction::Continue
-        }
-    })
+    let g = sample(
+        den.as_ref(),
+        &prompt("a cat dancing on a rooftop at sunset", 3),
+        &opts,
+        &mut |p| {
+            assert_eq!(p.frames.len(), CLIP);
+            steps.push(p.step);
+            if p.step == 2 {
+                StepAction::Prompt(prompt("a dog swimming underwater", 3))
+            } else {
+                StepAction::Continue
+            }
+        },
+    )
     .expect("sample");
     assert_eq!(steps, (1..=8).collect::<Vec<_>>());
     assert_eq!(g.frames.len(), CLIP);
-    let again = sample(den.as_ref(), &prompt("a cat dancing on a rooftop at sunset", 3), &opts, &mut |_| StepAction::Continue)
-        .expect("sample");
+    let again = sample(
+        den.as_ref(),
+        &prompt("a cat dancing on a rooftop at sunset", 3),
+        &opts,
+        &mut |_| StepAction::Continue,
+    )
+    .expect("sample");
     assert_ne!(again.frames, g.frames, "the live swap changed the result");
 }
 
@@ -51,12 +64,21 @@ fn upsamples_to_128_and_extends_and_remixes() {
     let den = v2();
     let v2 = den.v2_for(&prompt("a cat", 0)).expect("v2");
     let p = prompt("a polar bear walking on a snowy mountain", 1);
-    let opts = SampleOptions { steps: 4, seed: 1, ..Default::default() };
+    let opts = SampleOptions {
+        steps: 4,
+        seed: 1,
+        ..Default::default()
+    };
     let video = extend(den.as_ref(), &p, 3.0, &opts, &mut |_, _| true).expect("extend");
     assert_eq!(video.len(), 24 * SIZE * SIZE * 3);
     let big = v2.upsample_video(&video, &p).expect("upsample");
     assert_eq!(big.len(), 24 * V2_SIZE * V2_SIZE * 3);
-    let remix = SampleOptions { steps: 4, seed: 2, remix: Some((video[..CLIP].to_vec(), 0.5)), ..Default::default() };
+    let remix = SampleOptions {
+        steps: 4,
+        seed: 2,
+        remix: Some((video[..CLIP].to_vec(), 0.5)),
+        ..Default::default()
+    };
     let r = sample(den.as_ref(), &p, &remix, &mut |_| StepAction::Continue).expect("remix");
     assert_eq!(r.frames.len(), CLIP);
 }

@@ -22,7 +22,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             strip[dst..dst + s * 3].copy_from_slice(&f[y * s * 3..(y + 1) * s * 3]);
         }
     }
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(std::fs::File::create(out)?), (n * s) as u32, s as u32);
+    let mut enc = png::Encoder::new(
+        std::io::BufWriter::new(std::fs::File::create(out)?),
+        (n * s) as u32,
+        s as u32,
+    );
     enc.set_color(png::ColorType::Rgb);
     enc.write_header()?.write_image_data(&strip)?;
     Ok(())

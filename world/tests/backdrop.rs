@@ -2,30 +2,37 @@
 //! others, pans without seams, and can be read back from a frame by `classify_backdrop` even with
 //! subjects in front of it, after a blur, and for seeds the classifier never saw.
 //! `BACKDROP_SHEET=/tmp/sheet.png cargo test -p world --test backdrop sheet` writes a contact
-//! sheet of every place × light (and the weathers) for a look.
+//! sheet of every place × light (and the weathers) for a look; `BACKDROP_MISSES=/tmp/miss.png`
+//! one of the frames the classifier got wrong.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use world::v2::backdrop::{apply_weather, classify_backdrop, paint_backdrop};
 use world::v2::backdrop_score::{blur_rgb, render_frame};
+use world::v2::render::{half, render_v2, slot_sprites};
+use world::v2::sample::{sample_v2, ConceptSplit};
 use world::v2::{Light, Place, Weather};
 
 /// Least mean absolute difference between two places (same light and seed).
 const PLACE_MIN_DIFF: f32 = 0.06;
-/// Least mean luminance of a night frame (subjects must stay visible); Space is exempt.
-const NIGHT_MIN_LUMA: f32 = 0.11;
+/// Least mean luminance of a night frame (subjects must stay visible).
+const NIGHT_MIN_LUMA: f32 = 0.12;
 /// Fog must scale the luminance spread by at most this.
 const FOG_MAX_CONTRAST: f32 = 0.6;
 /// Least mean absolute change of a snow/rain frame from one frame time to the next.
 const PARTICLE_MIN_MOTION: f32 = 0.004;
-/// Classifier accuracy floors (held-out seeds, occluded, sharp and blurred).
+/// Classifier accuracy floors (held-out seeds, occluded; sharp, noisy, blurred once and twice).
 const MIN_PLACE_ACC: f32 = 0.95;
 const MIN_LIGHT_ACC: f32 = 0.95;
 const MIN_WEATHER_ACC: f32 = 0.90;
 /// Held-out seeds for accuracy.
-const TEST_SEEDS: [u32; 6] = [17, 4242, 5, 6, 7, 8];
+const TEST_SEEDS: [u32; 2] = [17, 4242];
+/// Whole rendered scenes the classifier reads back.
+const RENDERED_SCENES: u32 = 200;
 
 fn paint(place: Place, light: Light, seed: u32, tau: f32, pan: f32, zoom: f32, size: usize) -> Vec<[f32; 3]> {
     let mut buf = vec![[0f32; 3]; size * size];
@@ -73,11 +80,13 @@ fn painting_is_deterministic_and_in_range() {
             assert_eq!(a, b, "{place:?} {weather:?}");
         }
         let buf = paint(place, Light::Day, 3, 5.0, -2.7, 0.7, 128);
-        assert!(
-            buf.iter().flatten().all(|v| v.is_finite() && (-0.01..=1.2).contains(v)),
-            "{place:?}"
-        );
+        assert!(buf.iter().flatten().all(|v| (0.0..=1.0).contains(v)), "{place:?}");
     }
+    // Degenerate sizes do nothing rather than panic.
+    paint_backdrop(Place::Street, Light::Day, 1, 0.0, 0.0, 1.0, 0, &mut []);
+    apply_weather(Weather::Rain, Light::Day, 1, 0.0, 0, &mut []);
+    let _ = classify_backdrop(&[], 0, &[]);
+    let _ = classify_backdrop(&[128; 12], 2, &[true; 4]);
 }
 
 #[test]
@@ -128,8 +137,9 @@ fn light_changes_the_sky_and_the_mood() {
     };
     let mean_luma = |b: &[[f32; 3]]| b.iter().map(|&p| luma(p)).sum::<f32>() / b.len() as f32;
     for place in Place::ALL {
-        for seed in [1, 2] {
-            let [day, sunset, night] = Light::ALL.map(|l| paint(place, l, seed, 0.0, 0.0, 1.0, 64));
+        for seed in 0..6 {
+            let pan = seed as f32 * 1.1 - 3.0;
+            let [day, sunset, night] = Light::ALL.map(|l| paint(place, l, seed, 0.0, pan, 1.0, 64));
             let (sd, ss) = (sky(&day), sky(&sunset));
             let warmth = |c: [f32; 3]| c[0] - c[2];
             assert!(
@@ -138,9 +148,7 @@ fn light_changes_the_sky_and_the_mood() {
             );
             let (ld, ln) = (mean_luma(&day), mean_luma(&night));
             assert!(ln < ld * 0.8, "{place:?}: night {ln} not darker than day {ld}");
-            if place != Place::Space {
-                assert!(ln >= NIGHT_MIN_LUMA, "{place:?}: night too dark ({ln})");
-            }
+            assert!(ln >= NIGHT_MIN_LUMA, "{place:?}: night too dark ({ln})");
         }
     }
 }
@@ -179,6 +187,18 @@ fn weather_moves_and_fog_lowers_contrast() {
     assert!(mad(&a, &b) < 0.01, "snow jumps: {}", mad(&a, &b));
 }
 
+/// Mean absolute difference between `b` and `a` moved left by `k` columns (`n`×`n` frames).
+fn shifted_mad(a: &[[f32; 3]], b: &[[f32; 3]], n: usize, k: usize) -> f32 {
+    let mut sum = 0.0;
+    for y in 0..n {
+        for x in 0..n - k {
+            let (p, q) = (b[y * n + x], a[y * n + x + k]);
+            sum += (0..3).map(|c| (p[c] - q[c]).abs()).sum::<f32>();
+        }
+    }
+    sum / ((n - k) * n * 3) as f32
+}
+
 #[test]
 fn pan_shifts_content_continuously() {
     let n = 128;
@@ -187,38 +207,25 @@ fn pan_shifts_content_continuously() {
             let a = paint(place, Light::Day, 8, 0.0, start, 1.0, n);
             // Two whole pixels: the same picture moved left by exactly two columns.
             let b = paint(place, Light::Day, 8, 0.0, start + 2.0 / n as f32, 1.0, n);
-            let (mut shifted, mut still, mut cnt) = (0.0, 0.0, 0.0);
-            for y in 0..n {
-                for x in 0..n - 2 {
-                    let (p, q, r) = (b[y * n + x], a[y * n + x + 2], a[y * n + x]);
-                    shifted += (0..3).map(|c| (p[c] - q[c]).abs()).sum::<f32>();
-                    still += (0..3).map(|c| (p[c] - r[c]).abs()).sum::<f32>();
-                    cnt += 3.0;
-                }
-            }
-            let (shifted, still) = (shifted / cnt, still / cnt);
+            let (shifted, still) = (shifted_mad(&a, &b, n, 2), shifted_mad(&a, &b, n, 0));
             assert!(
                 shifted < 0.004,
                 "{place:?} at {start}: 2-pixel pan is not a shift ({shifted})"
             );
+            // 1 % of the width (1.28 px): closer to the picture moved by one pixel than unmoved.
+            let c = paint(place, Light::Day, 8, 0.0, start + 0.01, 1.0, n);
+            let (one, none) = (shifted_mad(&a, &c, n, 1), shifted_mad(&a, &c, n, 0));
+            if place == Place::Plain {
+                assert!(still < 1e-4 && none < 1e-4, "the plain backdrop has no content to move");
+                continue;
+            }
             assert!(
-                place == Place::Plain || still > 2.0 * shifted,
+                still > 2.0 * shifted,
                 "{place:?} at {start}: pan moves nothing ({still} vs {shifted})"
             );
-            // 1 % of the width (1.28 px): close to the picture shifted by one pixel.
-            let c = paint(place, Light::Day, 8, 0.0, start + 0.01, 1.0, n);
-            let one: f32 = (0..n)
-                .flat_map(|y| (0..n - 1).map(move |x| (y, x)))
-                .map(|(y, x)| {
-                    (0..3)
-                        .map(|k| (c[y * n + x][k] - a[y * n + x + 1][k]).abs())
-                        .sum::<f32>()
-                })
-                .sum::<f32>()
-                / (n * (n - 1) * 3) as f32;
             assert!(
-                place == Place::Plain || one < still,
-                "{place:?} at {start}: 1 % pan is not close to a 1-pixel shift ({one} vs {still})"
+                one < 0.75 * none,
+                "{place:?} at {start}: 1 % pan is not a 1-pixel shift ({one} vs {none})"
             );
         }
     }
@@ -276,7 +283,7 @@ fn classifier_reads_place_light_and_weather_back() {
                     let blurred = blur_rgb(&rgb, size);
                     let frames = [
                         rgb.clone(),
-                        blur_rgb(&rgb, size),
+                        blurred.clone(),
                         noisy(&rgb, &mut rng),
                         blur_rgb(&blurred, size),
                     ];
@@ -295,7 +302,7 @@ fn classifier_reads_place_light_and_weather_back() {
             }
         }
     }
-    for m in misses.iter().take(4000) {
+    for m in misses.iter().take(40) {
         println!("{m}");
     }
     if let Ok(path) = std::env::var("BACKDROP_MISSES") {
@@ -307,9 +314,6 @@ fn classifier_reads_place_light_and_weather_back() {
             "{:>15}: place {:.3}  light {:.3}  weather {:.3}  ({total} frames)",
             variants[v], acc[0], acc[1], acc[2]
         );
-        if v == 3 {
-            continue; // Heavier blur than asked for: reported, not enforced.
-        }
         assert!(acc[0] >= MIN_PLACE_ACC, "{}: place accuracy {}", variants[v], acc[0]);
         assert!(acc[1] >= MIN_LIGHT_ACC, "{}: light accuracy {}", variants[v], acc[1]);
         assert!(
@@ -398,34 +402,31 @@ fn save_sheet(path: &str, frames: &[Vec<u8>], n: usize, cols: usize) {
         .expect("png data");
 }
 
-fn cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 #[test]
-fn tmp_bench() {
-    let none = vec![false; 64 * 64];
-    let rgb = render_frame(Place::Street, Light::Day, Weather::Rain, 1, 3.0, 0.0, 1.0, 64);
-    match std::env::var("BENCH").as_deref() {
-        Ok("refs") => {
-            let _ = classify_backdrop(&rgb, 64, &none);
-        }
-        Ok("classify") => {
-            let _ = classify_backdrop(&rgb, 64, &none);
-            for _ in 0..1000 {
-                std::hint::black_box(classify_backdrop(&rgb, 64, &none));
-            }
-        }
-        Ok(p) => {
-            let place = Place::ALL.into_iter().find(|x| x.name() == p).unwrap();
-            let mut buf = vec![[0f32; 3]; 128 * 128];
-            for i in 0..300 {
-                paint_backdrop(place, Light::ALL[i % 3], 3, i as f32, 0.1, 1.0, 128, &mut buf);
-            }
-        }
-        _ => {}
+fn classifier_reads_rendered_scenes() {
+    // Whole v2 frames (128×128 renders with emoji subjects, halved to 64×64 as the model sees
+    // them), with the layout canvas as the mask of subject pixels.
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let (mut total, mut right) = (0, [0usize; 3]);
+    for i in 0..RENDERED_SCENES {
+        let mut scene = sample_v2(&mut rng, ConceptSplit::Train);
+        scene.seed = 70_000 + i;
+        let r = render_v2(&scene, &slot_sprites(&scene, &[]), 8.0 * (i % 7) as f32, 1, 128);
+        let (rgb, canvas) = (half(&r.clip.rgb, 1, 128, 3), half(&r.canvas, 1, 128, 4));
+        let ignore: Vec<bool> = canvas.chunks_exact(4).map(|p| p[3] > 8).collect();
+        let got = classify_backdrop(&rgb, 64, &ignore);
+        right[0] += (got.0 == scene.place) as usize;
+        right[1] += (got.1 == scene.light) as usize;
+        right[2] += (got.2 == scene.weather) as usize;
+        total += 1;
     }
+    let acc = right.map(|k| k as f32 / total as f32);
+    println!(
+        "rendered scenes: place {:.3}  light {:.3}  weather {:.3}  ({total} frames)",
+        acc[0], acc[1], acc[2]
+    );
+    assert!(
+        acc[0] >= MIN_PLACE_ACC && acc[1] >= MIN_LIGHT_ACC && acc[2] >= MIN_WEATHER_ACC,
+        "{acc:?}"
+    );
 }

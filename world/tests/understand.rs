@@ -11,7 +11,10 @@ fn emojis(text: &str) -> Vec<String> {
 fn seed_examples_in_english() {
     let u = understand("a cat dancing on a rooftop at sunset");
     assert_eq!(emojis("a cat dancing on a rooftop at sunset"), ["🐈"]);
-    assert_eq!((u.action, u.place, u.light), (Some(Action::Dance), Some(Place::Rooftop), Some(Light::Sunset)));
+    assert_eq!(
+        (u.action, u.place, u.light),
+        (Some(Action::Dance), Some(Place::Rooftop), Some(Light::Sunset))
+    );
     assert!(u.ignored.is_empty(), "{:?}", u.ignored);
 
     let u = understand("a cat on the head of a figure skater doing a pirouette");
@@ -21,8 +24,14 @@ fn seed_examples_in_english() {
     assert_eq!(u.action, Some(Action::Spin));
 
     let u = understand("an elephant playing saxophone in a smoky New York jazz club");
-    assert_eq!(emojis("an elephant playing saxophone in a smoky New York jazz club"), ["🐘", "🎷"]);
-    assert_eq!((u.relation, u.place, u.weather), (Some(Relation::Holding), Some(Place::Stage), Some(Weather::Fog)));
+    assert_eq!(
+        emojis("an elephant playing saxophone in a smoky New York jazz club"),
+        ["🐘", "🎷"]
+    );
+    assert_eq!(
+        (u.relation, u.place, u.weather),
+        (Some(Relation::Holding), Some(Place::Stage), Some(Weather::Fog))
+    );
 
     let u = understand("a race of giant ducklings through a miniature city");
     assert_eq!(u.subjects.len(), 1);
@@ -31,23 +40,43 @@ fn seed_examples_in_english() {
 
     let u = understand("a polar bear walking on a snowy skyscraper in Tokyo at sunset");
     assert_eq!(u.subjects[0].emoji, "🐻\u{200d}❄\u{fe0f}");
-    assert_eq!((u.action, u.place, u.light, u.weather), (Some(Action::Walk), Some(Place::Rooftop), Some(Light::Sunset), Some(Weather::Snow)));
+    assert_eq!(
+        (u.action, u.place, u.light, u.weather),
+        (
+            Some(Action::Walk),
+            Some(Place::Rooftop),
+            Some(Light::Sunset),
+            Some(Weather::Snow)
+        )
+    );
 }
 
 #[test]
 fn seed_examples_in_french() {
     let u = understand("un chat qui danse sur un toit au coucher du soleil");
     assert_eq!(u.subjects[0].emoji, "🐈");
-    assert_eq!((u.action, u.place, u.light), (Some(Action::Dance), Some(Place::Rooftop), Some(Light::Sunset)));
+    assert_eq!(
+        (u.action, u.place, u.light),
+        (Some(Action::Dance), Some(Place::Rooftop), Some(Light::Sunset))
+    );
     assert!(u.ignored.is_empty(), "{:?}", u.ignored);
 
     let u = understand("un éléphant qui joue du saxophone dans un club de jazz enfumé à New York");
-    assert_eq!(u.subjects.iter().map(|s| s.emoji.as_str()).collect::<Vec<_>>(), ["🐘", "🎷"]);
-    assert_eq!((u.relation, u.place, u.weather), (Some(Relation::Holding), Some(Place::Stage), Some(Weather::Fog)));
+    assert_eq!(
+        u.subjects.iter().map(|s| s.emoji.as_str()).collect::<Vec<_>>(),
+        ["🐘", "🎷"]
+    );
+    assert_eq!(
+        (u.relation, u.place, u.weather),
+        (Some(Relation::Holding), Some(Place::Stage), Some(Weather::Fog))
+    );
 
     let u = understand("un ours polaire qui marche sur un gratte-ciel enneigé à Tokyo au coucher du soleil");
     assert_eq!(u.subjects[0].name, "polar bear");
-    assert_eq!((u.action, u.place, u.weather), (Some(Action::Walk), Some(Place::Rooftop), Some(Weather::Snow)));
+    assert_eq!(
+        (u.action, u.place, u.weather),
+        (Some(Action::Walk), Some(Place::Rooftop), Some(Weather::Snow))
+    );
 
     let u = understand("une course de canetons géants à travers une ville miniature");
     assert_eq!((u.subjects[0].count, u.subjects[0].scale), (3, Scale::Giant));
@@ -81,4 +110,3 @@ fn bad_input_gets_a_clear_result() {
     let u = understand("@alice dancing with a dog");
     assert_eq!(u.subjects[0].name, "alice");
 }
-

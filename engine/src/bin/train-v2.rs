@@ -23,8 +23,12 @@ fn main() -> anyhow::Result<()> {
         let mut den = engine::NativeDenoiserV2::load(std::path::Path::new(from), tch::Device::Cpu)?;
         den.var_store_mut().half();
         std::fs::create_dir_all(to)?;
-        den.var_store().save(std::path::Path::new(to).join("model.safetensors"))?;
-        std::fs::copy(std::path::Path::new(from).join("meta.json"), std::path::Path::new(to).join("train-meta.json"))?;
+        den.var_store()
+            .save(std::path::Path::new(to).join("model.safetensors"))?;
+        std::fs::copy(
+            std::path::Path::new(from).join("meta.json"),
+            std::path::Path::new(to).join("train-meta.json"),
+        )?;
         println!("shipped {} parameters to {to}", den.parameter_count());
         return Ok(());
     }
@@ -34,7 +38,11 @@ fn main() -> anyhow::Result<()> {
     }
     let opts = engine::train::TrainOptions {
         out: PathBuf::from(arg(&args, "--out", "ckpt-v2".to_string())),
-        init: args.iter().position(|a| a == "--init").and_then(|i| args.get(i + 1)).map(PathBuf::from),
+        init: args
+            .iter()
+            .position(|a| a == "--init")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from),
         steps: arg(&args, "--steps", 1000),
         batch: arg(&args, "--batch", 4),
         lr: arg(&args, "--lr", 3e-4),
@@ -54,6 +62,9 @@ fn main() -> anyhow::Result<()> {
             );
         }
     })?;
-    println!("trained to step {} (loss {:.4}) in {:.1} min", meta.step, meta.loss, meta.minutes);
+    println!(
+        "trained to step {} (loss {:.4}) in {:.1} min",
+        meta.step, meta.loss, meta.minutes
+    );
     Ok(())
 }

@@ -250,7 +250,11 @@ impl VideoDenoiser {
         };
         me.v2 = Some(V2Parts {
             canvas_stem: nn::conv2d(p / "canvas_stem", 4 * PATCH * PATCH, CHANNELS[0], 3, zero),
-            slot_embed: p.var("slot_embed", &[V2_SLOTS, D_TEXT], nn::Init::Randn { mean: 0.0, stdev: 0.02 }),
+            slot_embed: p.var(
+                "slot_embed",
+                &[V2_SLOTS, D_TEXT],
+                nn::Init::Randn { mean: 0.0, stdev: 0.02 },
+            ),
         });
         me
     }
@@ -264,14 +268,18 @@ impl VideoDenoiser {
         let (b, slots) = (s[0], s[1]);
         let (ref_tokens, ref_pooled) = self.reference.forward(&refs.reshape([b * slots, 3, s[3], s[4]]));
         let per = ref_tokens.size()[1];
-        let mut ref_tokens = ref_tokens.reshape([b, slots, per, D_TEXT]);
-        if let Some(v2) = &self.v2 {
-            ref_tokens = ref_tokens + v2.slot_embed.narrow(0, 0, slots).view([1, slots, 1, D_TEXT]);
-        }
+        let ref_tokens = ref_tokens.reshape([b, slots, per, D_TEXT]);
+        let ref_tokens = match &self.v2 {
+            Some(v2) => ref_tokens + v2.slot_embed.narrow(0, 0, slots).view([1, slots, 1, D_TEXT]),
+            None => ref_tokens,
+        };
         let ref_tokens = ref_tokens.reshape([b, slots * per, D_TEXT]);
         let ctx = Tensor::cat(&[&text, &ref_tokens], 1);
         let present = has_ref.gt(0.5);
-        let ref_mask = present.unsqueeze(2).expand([-1, -1, per], false).reshape([b, slots * per]);
+        let ref_mask = present
+            .unsqueeze(2)
+            .expand([-1, -1, per], false)
+            .reshape([b, slots * per]);
         let bias = mask_bias(&Tensor::cat(&[&mask, &ref_mask], 1));
         let w = has_ref.to_kind(Kind::Float);
         let ref_mean = (self.ref_proj.forward(&ref_pooled).reshape([b, slots, D_COND]) * w.unsqueeze(2))

@@ -41,11 +41,16 @@ impl Upsampler {
         let s = low.size();
         let (h, w) = (s[2] * 2, s[3] * 2);
         let base = low.upsample_bilinear2d([h, w], false, None, None);
-        let x = Tensor::cat(&[base.pixel_unshuffle(2), canvas.to_kind(low.kind()).pixel_unshuffle(2)], 1);
+        let x = Tensor::cat(
+            &[base.pixel_unshuffle(2), canvas.to_kind(low.kind()).pixel_unshuffle(2)],
+            1,
+        );
         let mut y = self.input.forward(&x).silu();
         for conv in &self.hidden {
             y = &y + conv.forward(&y).silu();
         }
-        (base + self.out.forward(&y).pixel_shuffle(2)).clamp(-1.0, 1.0).to_kind(Kind::Float)
+        (base + self.out.forward(&y).pixel_shuffle(2))
+            .clamp(-1.0, 1.0)
+            .to_kind(Kind::Float)
     }
 }

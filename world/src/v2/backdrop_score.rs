@@ -1,10 +1,12 @@
 //! Reads place, light and weather back from a frame, for the v2 scorer (through
 //! `backdrop::classify_backdrop`) and the backdrop tests. Hand-designed features — mean colours
 //! and contrast of horizontal bands, edge directions, colour bins, the haze of the darkest
-//! channel, isolated bright specks (snow) and thin vertical bright ridges (rain) — are compared
-//! by weighted nearest neighbours with those of reference renders of fixed seeds (random pan,
-//! zoom and time, sharp and blurred), made once at first use. Subject pixels (`ignore`) are
-//! left out of every feature; a feature with too few visible pixels is skipped.
+//! channel, isolated bright specks (snow), thin bright ridges, short and leaning like rain
+//! streaks — are matched against those of reference renders of fixed seeds (random pan, zoom and
+//! time; sharp, blurred once and twice), made once at first use: the nearest reference gives the
+//! place and light, then the nearest among the references of that scene gives the weather.
+//! Subject pixels (`ignore`, grown by one cell for soft edges) are left out of every feature; a
+//! feature with too few visible pixels is skipped.
 
 use std::sync::OnceLock;
 
@@ -37,6 +39,8 @@ const SCENE_WEATHER_WEIGHT: f32 = 1.5;
 const WEATHER_WEIGHT: f32 = 1.5;
 
 type Features = [f32; NF];
+/// A reference: its features and what it shows.
+type Sample = (Features, Place, Light, Weather);
 
 /// A frame on the grid as planes: red, green, blue and visibility (1 where seen, else 0).
 struct Planes {
@@ -360,7 +364,7 @@ fn weight(i: usize, weather: bool) -> f32 {
 }
 
 struct Reference {
-    samples: Vec<(Features, Place, Light, Weather)>,
+    samples: Vec<Sample>,
     /// 1 / spread of each feature over the references.
     scale: Features,
 }
@@ -406,30 +410,43 @@ pub fn blur_rgb(rgb: &[u8], size: usize) -> Vec<u8> {
         .collect()
 }
 
-fn reference() -> &'static Reference {
-    static REF: OnceLock<Reference> = OnceLock::new();
-    REF.get_or_init(|| {
-        let mut samples = Vec::new();
-        let none = vec![false; GRID * GRID];
-        for &seed in &REF_SEEDS {
-            for place in Place::ALL {
-                for light in Light::ALL {
-                    for weather in Weather::ALL {
-                        let salt = (place as u32) * 16 + (light as u32) * 4 + weather as u32;
-                        let r = |k: u32| (hash(seed, salt as i64, k) >> 8) as f32 / 16_777_216.0;
-                        let (pan, zoom, tau) = (6.0 * r(1) - 3.0, 0.7 + 0.8 * r(2), 300.0 * r(3));
-                        let rgb = render_frame(place, light, weather, seed, tau, pan, zoom, GRID);
-                        // Sharp, blurred once and twice: generated frames are softer than renders.
-                        let sharp = to_grid(&rgb, GRID, &none);
-                        let once = blurred(&sharp);
-                        let twice = blurred(&once);
-                        for grid in [&sharp, &once, &twice] {
-                            samples.push((features_of(grid), place, light, weather));
-                        }
-                    }
+/// The references of one seed: every place, light and weather at a random pan, zoom and time.
+fn references_of(seed: u32) -> Vec<Sample> {
+    let none = vec![false; GRID * GRID];
+    let mut samples = Vec::new();
+    for place in Place::ALL {
+        for light in Light::ALL {
+            for weather in Weather::ALL {
+                let salt = (place as u32) * 16 + (light as u32) * 4 + weather as u32;
+                let r = |k: u32| (hash(seed, salt as i64, k) >> 8) as f32 / 16_777_216.0;
+                let (pan, zoom, tau) = (6.0 * r(1) - 3.0, 0.7 + 0.8 * r(2), 300.0 * r(3));
+                let rgb = render_frame(place, light, weather, seed, tau, pan, zoom, GRID);
+                // Sharp, blurred once and twice: generated frames are softer than renders.
+                let sharp = to_grid(&rgb, GRID, &none);
+                let once = blurred(&sharp);
+                let twice = blurred(&once);
+                for grid in [&sharp, &once, &twice] {
+                    samples.push((features_of(grid), place, light, weather));
                 }
             }
         }
+    }
+    samples
+}
+
+fn reference() -> &'static Reference {
+    static REF: OnceLock<Reference> = OnceLock::new();
+    REF.get_or_init(|| {
+        // One thread per seed; joined in seed order, so the result does not depend on timing.
+        let samples: Vec<Sample> = std::thread::scope(|scope| {
+            let jobs: Vec<_> = REF_SEEDS
+                .iter()
+                .map(|&seed| scope.spawn(move || references_of(seed)))
+                .collect();
+            jobs.into_iter()
+                .flat_map(|job| job.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
         let mut scale = [1f32; NF];
         for (i, s) in scale.iter_mut().enumerate() {
             let vals: Vec<f32> = samples.iter().map(|x| x.0[i]).filter(|v| v.is_finite()).collect();
@@ -463,7 +480,7 @@ pub fn classify_backdrop(rgb: &[u8], size: usize, ignore: &[bool]) -> (Place, Li
         }
     };
     // The k nearest references (of those `keep` accepts), each with its vote.
-    let nearest = |k: usize, w: &Features, keep: &dyn Fn(&(Features, Place, Light, Weather)) -> bool| {
+    let nearest = |k: usize, w: &Features, keep: &dyn Fn(&Sample) -> bool| {
         let mut near: Vec<(f32, usize)> = reference
             .samples
             .iter()

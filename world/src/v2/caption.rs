@@ -131,7 +131,14 @@ fn subject(s: &Subject, lang: Lang) -> String {
     let lib = Library::get();
     let (name, plural_s) = match s.kind {
         SubjectKind::Concept(id) => match lib.concept(id) {
-            Some(c) => (if lang == Lang::En { c.en_name.clone() } else { c.fr_name.clone() }, "s"),
+            Some(c) => (
+                if lang == Lang::En {
+                    c.en_name.clone()
+                } else {
+                    c.fr_name.clone()
+                },
+                "s",
+            ),
             None => ("thing".into(), "s"),
         },
         SubjectKind::Avatar => ("@me".into(), ""),
@@ -190,9 +197,15 @@ pub fn caption_v2<R: Rng>(rng: &mut R, scene: &SceneV2, lang: Lang, phrasing: Ph
     };
     let templates: &[&str] = match (lang, phrasing) {
         (Lang::En, Phrasing::Plain) => &["{who}{row} {act} {place}{light}", "{who}{row} {act}{light} {place}"],
-        (Lang::En, Phrasing::HeldOut) => &["watch as {who}{row} {acts} {place}{light}", "here we see {who}{row} {act} {place}{light}"],
+        (Lang::En, Phrasing::HeldOut) => &[
+            "watch as {who}{row} {acts} {place}{light}",
+            "here we see {who}{row} {act} {place}{light}",
+        ],
         (Lang::Fr, Phrasing::Plain) => &["{who}{row} qui {actfr} {place}{light}"],
-        (Lang::Fr, Phrasing::HeldOut) => &["regardez {who}{row} qui {actfr} {place}{light}", "voici {who}{row} qui {actfr} {place}{light}"],
+        (Lang::Fr, Phrasing::HeldOut) => &[
+            "regardez {who}{row} qui {actfr} {place}{light}",
+            "voici {who}{row} qui {actfr} {place}{light}",
+        ],
     };
     let act = if chasing { "" } else { action_en(scene.action) };
     let acts = if chasing { "" } else { action_en(scene.action) };

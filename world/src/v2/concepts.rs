@@ -142,7 +142,12 @@ impl Sprite {
             .chunks_exact(4)
             .map(|p| {
                 let a = p[3] as f32 / 255.0;
-                [p[0] as f32 / 255.0 * a, p[1] as f32 / 255.0 * a, p[2] as f32 / 255.0 * a, a]
+                [
+                    p[0] as f32 / 255.0 * a,
+                    p[1] as f32 / 255.0 * a,
+                    p[2] as f32 / 255.0 * a,
+                    a,
+                ]
             })
             .collect();
         Self { size, px }
@@ -159,7 +164,12 @@ impl Sprite {
                 let r = size as f32 / 2.0;
                 let d = ((x - r).powi(2) + (y - r).powi(2)).sqrt();
                 let a = (r - d).clamp(0.0, 1.0);
-                [p[0] as f32 / 255.0 * a, p[1] as f32 / 255.0 * a, p[2] as f32 / 255.0 * a, a]
+                [
+                    p[0] as f32 / 255.0 * a,
+                    p[1] as f32 / 255.0 * a,
+                    p[2] as f32 / 255.0 * a,
+                    a,
+                ]
             })
             .collect();
         Self { size, px }

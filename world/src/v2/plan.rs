@@ -59,7 +59,13 @@ fn act(action: Action, seed: u32, k: u32, x0: f32, ground_cy: f32, h: f32, t: f3
         Action::Still => (x0, ground_cy, h, 0.0, 1.0),
         Action::Walk => {
             let x = wrap(x0 + dir * 0.08 * speed * t);
-            (x, ground_cy - 0.02 * (tau * 1.5 * t).sin().abs(), h, 0.06 * (tau * 1.5 * t).sin(), 1.0)
+            (
+                x,
+                ground_cy - 0.02 * (tau * 1.5 * t).sin().abs(),
+                h,
+                0.06 * (tau * 1.5 * t).sin(),
+                1.0,
+            )
         }
         Action::Run | Action::Race | Action::Chase => {
             let x = wrap(x0 + dir * 0.2 * speed * t);
@@ -67,7 +73,13 @@ fn act(action: Action, seed: u32, k: u32, x0: f32, ground_cy: f32, h: f32, t: f3
         }
         Action::Jump => {
             let x = wrap(x0 + dir * 0.05 * speed * t);
-            (x, ground_cy - 0.3 * (std::f32::consts::PI * t / 0.9).sin().abs(), h, 0.0, 1.0)
+            (
+                x,
+                ground_cy - 0.3 * (std::f32::consts::PI * t / 0.9).sin().abs(),
+                h,
+                0.0,
+                1.0,
+            )
         }
         Action::Bounce => {
             let phase = (t / 1.1).fract();
@@ -78,15 +90,33 @@ fn act(action: Action, seed: u32, k: u32, x0: f32, ground_cy: f32, h: f32, t: f3
         }
         Action::Fly => {
             let x = wrap(x0 + dir * 0.12 * speed * t);
-            (x, 0.3 + 0.07 * (tau * 0.6 * t).sin(), h, 0.12 * (tau * 0.6 * t).cos(), 1.0)
+            (
+                x,
+                0.3 + 0.07 * (tau * 0.6 * t).sin(),
+                h,
+                0.12 * (tau * 0.6 * t).cos(),
+                1.0,
+            )
         }
         Action::Swim => {
             let x = wrap(x0 + dir * 0.1 * speed * t);
-            (x, 0.5 + 0.05 * (tau * 0.5 * t).sin(), h, dir * 0.2 * (tau * 0.5 * t).cos(), 1.0)
+            (
+                x,
+                0.5 + 0.05 * (tau * 0.5 * t).sin(),
+                h,
+                dir * 0.2 * (tau * 0.5 * t).cos(),
+                1.0,
+            )
         }
         Action::Dance => {
             let s = (tau * 1.0 * t).sin();
-            (x0 + 0.06 * s, ground_cy - 0.03 * (tau * 2.0 * t).sin().abs(), h, 0.35 * s, 1.0)
+            (
+                x0 + 0.06 * s,
+                ground_cy - 0.03 * (tau * 2.0 * t).sin().abs(),
+                h,
+                0.35 * s,
+                1.0,
+            )
         }
         Action::Spin => (x0, ground_cy, h, 0.0, (tau * 0.6 * t).cos()),
         Action::Fall => {
@@ -141,7 +171,14 @@ pub fn layout(scene: &SceneV2, tau: f32) -> Vec<Placement> {
         let mut p = {
             let racer = if action == Action::Race { k as u32 } else { 0 };
             let (cx, cy, hh, angle, squash) = act(action, scene.seed, racer, x0, rest, h, t);
-            Placement { slot, cx, cy, height: hh, angle, squash }
+            Placement {
+                slot,
+                cx,
+                cy,
+                height: hh,
+                angle,
+                squash,
+            }
         };
         if two && k > 0 && slot == 1 {
             // Place the second subject relative to the first by the relation.

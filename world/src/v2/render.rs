@@ -41,7 +41,11 @@ pub fn slot_sprites(scene: &SceneV2, avatars: &[Vec<u8>]) -> Vec<Sprite> {
 /// templates both sample through this).
 pub fn sample_placed(sprite: &Sprite, h: f32, angle: f32, squash: f32, dx: f32, dy: f32) -> [f32; 4] {
     let (sin, cos) = angle.sin_cos();
-    let squash = if squash.abs() < 0.08 { 0.08f32.copysign(squash) } else { squash };
+    let squash = if squash.abs() < 0.08 {
+        0.08f32.copysign(squash)
+    } else {
+        squash
+    };
     // Frame pixel → sprite coordinates (inverse rotation, then inverse squash).
     let (rx, ry) = (cos * dx + sin * dy, -sin * dx + cos * dy);
     let u = rx / squash / h + 0.5;
@@ -62,8 +66,14 @@ fn draw(p: &Placement, sprite: &Sprite, size: usize, buf: &mut [[f32; 3]], mut a
     }
     let (cx, cy) = (p.cx * n, p.cy * n);
     let reach = h * 0.75;
-    let (x0, x1) = ((cx - reach).floor().max(0.0) as usize, ((cx + reach).ceil().max(0.0) as usize).min(size));
-    let (y0, y1) = ((cy - reach).floor().max(0.0) as usize, ((cy + reach).ceil().max(0.0) as usize).min(size));
+    let (x0, x1) = (
+        (cx - reach).floor().max(0.0) as usize,
+        ((cx + reach).ceil().max(0.0) as usize).min(size),
+    );
+    let (y0, y1) = (
+        (cy - reach).floor().max(0.0) as usize,
+        ((cy + reach).ceil().max(0.0) as usize).min(size),
+    );
     for y in y0..y1 {
         for x in x0..x1 {
             let [r, g, b, a] = sample_placed(sprite, h, p.angle, p.squash, x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);

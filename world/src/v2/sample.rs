@@ -12,7 +12,7 @@ use super::spec::*;
 pub const HELD_OUT_EVERY: u16 = 10;
 
 pub fn is_held_out(concept: u16) -> bool {
-    concept % HELD_OUT_EVERY == 0
+    concept.is_multiple_of(HELD_OUT_EVERY)
 }
 
 /// Which concepts a scene may draw.
@@ -46,15 +46,37 @@ pub fn sample_v2<R: Rng>(rng: &mut R, split: ConceptSplit) -> SceneV2 {
     };
     let shape = rng.gen_range(0..20);
     let (subjects, relation) = if shape < 11 {
-        (vec![Subject { kind: SubjectKind::Concept(concept(rng, split)), count: 1, scale: scale(rng) }], None)
+        (
+            vec![Subject {
+                kind: SubjectKind::Concept(concept(rng, split)),
+                count: 1,
+                scale: scale(rng),
+            }],
+            None,
+        )
     } else if shape < 17 {
-        let a = Subject { kind: SubjectKind::Concept(concept(rng, split)), count: 1, scale: scale(rng) };
-        let b = Subject { kind: SubjectKind::Concept(concept(rng, split)), count: 1, scale: Scale::Normal };
-        let rel = pick(rng, &[Relation::OnTop, Relation::Beside, Relation::Holding, Relation::Chasing]);
+        let a = Subject {
+            kind: SubjectKind::Concept(concept(rng, split)),
+            count: 1,
+            scale: scale(rng),
+        };
+        let b = Subject {
+            kind: SubjectKind::Concept(concept(rng, split)),
+            count: 1,
+            scale: Scale::Normal,
+        };
+        let rel = pick(
+            rng,
+            &[Relation::OnTop, Relation::Beside, Relation::Holding, Relation::Chasing],
+        );
         (vec![a, b], Some(rel))
     } else {
         let n = rng.gen_range(2..=MAX_INSTANCES as u8);
-        let a = Subject { kind: SubjectKind::Concept(concept(rng, split)), count: n, scale: scale(rng) };
+        let a = Subject {
+            kind: SubjectKind::Concept(concept(rng, split)),
+            count: n,
+            scale: scale(rng),
+        };
         (vec![a], rng.gen_bool(0.5).then_some(Relation::InRow))
     };
     let instances: u8 = subjects.iter().map(|s| s.count).sum();
@@ -75,7 +97,11 @@ pub fn sample_v2<R: Rng>(rng: &mut R, split: ConceptSplit) -> SceneV2 {
         2 => Weather::Rain,
         _ => Weather::Clear,
     };
-    let camera = if rng.gen_bool(0.75) { Camera::Fixed } else { pick(rng, &Camera::ALL) };
+    let camera = if rng.gen_bool(0.75) {
+        Camera::Fixed
+    } else {
+        pick(rng, &Camera::ALL)
+    };
     SceneV2 {
         subjects,
         action,

@@ -166,7 +166,10 @@ fn search(
             if window.is_some_and(|w| !w.contains(x, y)) {
                 continue;
             }
-            if taken.iter().any(|&(tx, ty)| tx.abs_diff(x) < side * 2 / 3 && ty.abs_diff(y) < side * 2 / 3) {
+            if taken
+                .iter()
+                .any(|&(tx, ty)| tx.abs_diff(x) < side * 2 / 3 && ty.abs_diff(y) < side * 2 / 3)
+            {
                 continue;
             }
             let bg = ring_colour(frame, size, x, y, side);
@@ -228,7 +231,9 @@ fn visible_frames(scene: &SceneV2, slot: usize, t0: f32, frames: usize) -> Vec<u
     if inside.len() <= PRESENCE_FRAMES {
         return inside;
     }
-    (0..PRESENCE_FRAMES).map(|k| inside[k * (inside.len() - 1) / (PRESENCE_FRAMES - 1)]).collect()
+    (0..PRESENCE_FRAMES)
+        .map(|k| inside[k * (inside.len() - 1) / (PRESENCE_FRAMES - 1)])
+        .collect()
 }
 
 fn side_px(height: f32, size: usize) -> usize {
@@ -250,7 +255,11 @@ fn track(clip: &Clip, scene: &SceneV2, t0: f32, cache: &mut Templates, concept: 
                 let side = side_px(base * s, size);
                 let t = cache.all(side, Pose::UPRIGHT)[concept as usize].clone();
                 let half = side as f32 / 2.0;
-                let window = Window { x: last.0 - half, y: last.1 - half, radius: step + if f == 0 { half } else { 0.0 } };
+                let window = Window {
+                    x: last.0 - half,
+                    y: last.1 - half,
+                    radius: step + if f == 0 { half } else { 0.0 },
+                };
                 if let Some((e, x, y)) = search(&frame, size, &t, side, &[], Some(window)) {
                     if e < best.0 {
                         best = (e, x as f32 + half, y as f32 + half, side as f32 / size as f32);

@@ -103,9 +103,21 @@ pub fn normalise(phrase: &str) -> String {
 }
 
 const IRREGULAR: &[(&str, &str)] = &[
-    ("mice", "mouse"), ("geese", "goose"), ("children", "child"), ("people", "person"), ("men", "man"),
-    ("women", "woman"), ("feet", "foot"), ("teeth", "tooth"), ("wolves", "wolf"), ("leaves", "leaf"),
-    ("knives", "knife"), ("oxen", "ox"), ("yeux", "oeil"), ("chevaux", "cheval"), ("animaux", "animal"),
+    ("mice", "mouse"),
+    ("geese", "goose"),
+    ("children", "child"),
+    ("people", "person"),
+    ("men", "man"),
+    ("women", "woman"),
+    ("feet", "foot"),
+    ("teeth", "tooth"),
+    ("wolves", "wolf"),
+    ("leaves", "leaf"),
+    ("knives", "knife"),
+    ("oxen", "ox"),
+    ("yeux", "oeil"),
+    ("chevaux", "cheval"),
+    ("animaux", "animal"),
 ];
 
 /// The word itself, then singular and masculine candidates, most likely first.
@@ -133,7 +145,14 @@ pub fn base_forms(word: &str) -> Vec<String> {
     // French feminine → masculine (chatte → chat, patineuse → patineur, lionne → lion).
     let singular: Vec<String> = out.clone();
     for w in singular {
-        for (f, m) in [("euse", "eur"), ("trice", "teur"), ("enne", "en"), ("onne", "on"), ("tte", "t"), ("e", "")] {
+        for (f, m) in [
+            ("euse", "eur"),
+            ("trice", "teur"),
+            ("enne", "en"),
+            ("onne", "on"),
+            ("tte", "t"),
+            ("e", ""),
+        ] {
             if let Some(s) = w.strip_suffix(f) {
                 push(&mut out, format!("{s}{m}"));
             }
@@ -160,7 +179,9 @@ pub fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
         let mut row_min = usize::MAX;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }

@@ -119,12 +119,24 @@ impl Index {
         }
         for (k, ids) in keyword_use {
             if ids.len() <= MAX_KEYWORD_CONCEPTS {
-                me.put(k, Hit { concept: ids[0], rank: 2 });
+                me.put(
+                    k,
+                    Hit {
+                        concept: ids[0],
+                        rank: 2,
+                    },
+                );
             }
         }
         for (word, name) in words::SYNONYMS {
             if let Some(hit) = me.phrases.get(&normalise(name)).copied() {
-                me.put(normalise(word), Hit { concept: hit.concept, rank: 1 });
+                me.put(
+                    normalise(word),
+                    Hit {
+                        concept: hit.concept,
+                        rank: 1,
+                    },
+                );
             }
         }
         me
@@ -246,7 +258,9 @@ pub fn understand(text: &str) -> Understood {
         match &tokens[i] {
             Token::Emoji(e) => {
                 match index.emoji.get(&strip_fe0f(e)) {
-                    Some(&id) => pieces.push((i, Piece::Concept(Hit { concept: id, rank: 0 }, false, MatchKind::Emoji))),
+                    Some(&id) => {
+                        pieces.push((i, Piece::Concept(Hit { concept: id, rank: 0 }, false, MatchKind::Emoji)))
+                    }
                     None => out.ignored.push(e.clone()),
                 }
                 i += 1;
@@ -267,7 +281,9 @@ pub fn understand(text: &str) -> Understood {
                 _ => None,
             })
             .collect();
-        let found = (1..=run.len()).rev().find_map(|n| classify(index, &run[..n]).map(|p| (n, p)));
+        let found = (1..=run.len())
+            .rev()
+            .find_map(|n| classify(index, &run[..n]).map(|p| (n, p)));
         match found {
             Some((n, piece)) => {
                 pieces.push((i, piece));
@@ -278,7 +294,10 @@ pub fn understand(text: &str) -> Understood {
                 match index.nearest(w) {
                     Some((id, as_read)) => {
                         out.corrected.push((w.to_string(), as_read));
-                        pieces.push((i, Piece::Concept(Hit { concept: id, rank: 3 }, false, MatchKind::Spelling)));
+                        pieces.push((
+                            i,
+                            Piece::Concept(Hit { concept: id, rank: 3 }, false, MatchKind::Spelling),
+                        ));
                     }
                     None => out.ignored.push(w.to_string()),
                 }
@@ -341,13 +360,31 @@ fn assemble(out: &mut Understood, pieces: &[(usize, Piece)], tokens: &[Token], l
                 let (kind, name, name_fr, emoji, plural, matched) = match piece {
                     Piece::Concept(hit, plural, matched) => {
                         let Some(c) = lib.concept(hit.concept) else { continue };
-                        (SubjectKind::Concept(c.id), c.en_name.clone(), c.fr_name.clone(), c.emoji.clone(), *plural, *matched)
+                        (
+                            SubjectKind::Concept(c.id),
+                            c.en_name.clone(),
+                            c.fr_name.clone(),
+                            c.emoji.clone(),
+                            *plural,
+                            *matched,
+                        )
                     }
-                    Piece::Avatar(h) => (SubjectKind::Avatar, h.clone(), h.clone(), String::new(), false, MatchKind::Avatar),
+                    Piece::Avatar(h) => (
+                        SubjectKind::Avatar,
+                        h.clone(),
+                        h.clone(),
+                        String::new(),
+                        false,
+                        MatchKind::Avatar,
+                    ),
                     _ => continue,
                 };
                 let count = count.unwrap_or(if plural { 2 } else { 1 });
-                if let Some(same) = out.subjects.iter_mut().find(|s| s.kind == kind && kind != SubjectKind::Avatar) {
+                if let Some(same) = out
+                    .subjects
+                    .iter_mut()
+                    .find(|s| s.kind == kind && kind != SubjectKind::Avatar)
+                {
                     same.count = same.count.saturating_add(count);
                     continue;
                 }
@@ -438,9 +475,21 @@ impl Understood {
             .subjects
             .iter()
             .map(|s| {
-                let n = if s.count > 1 { format!("{}× ", s.count) } else { String::new() };
-                let size = if s.scale == Scale::Normal { String::new() } else { format!("{} ", s.scale.name()) };
-                let who = if s.kind == SubjectKind::Avatar { format!("@{}", s.name) } else { format!("{} {}", s.emoji, s.name) };
+                let n = if s.count > 1 {
+                    format!("{}× ", s.count)
+                } else {
+                    String::new()
+                };
+                let size = if s.scale == Scale::Normal {
+                    String::new()
+                } else {
+                    format!("{} ", s.scale.name())
+                };
+                let who = if s.kind == SubjectKind::Avatar {
+                    format!("@{}", s.name)
+                } else {
+                    format!("{} {}", s.emoji, s.name)
+                };
                 format!("{n}{size}{who}")
             })
             .collect();

@@ -143,8 +143,11 @@ impl Denoiser for NativeDenoiserV2 {
 
     fn condition(&self, prompts: &[Prompt]) -> Result<Conditioning, EngineError> {
         let scenes: Vec<Option<Arc<SceneCond>>> = prompts.iter().map(|p| p.scene.clone()).collect();
+        // The empty prompt borrows the layout of the prompt it guides against.
+        let asked = scenes.iter().flatten().next().cloned();
+        let layouts: Vec<Option<Arc<SceneCond>>> = scenes.iter().map(|s| s.clone().or_else(|| asked.clone())).collect();
         Ok(Conditioning::V2(tch::no_grad(|| {
-            encode(&self.model, &scenes, self.vs.device(), self.kind)
+            encode(&self.model, &scenes, &layouts, self.vs.device(), self.kind)
         })))
     }
 

@@ -68,8 +68,23 @@ pub struct EvalV2Report {
     pub seen_concepts: SetScore,
     pub never_seen_concepts: SetScore,
     pub seed_examples: Vec<SeedResult>,
+    /// Mean likeness (correlation, −1..1) of the avatar slot to its reference crop, generated
+    /// with the crop and with a grey one.
+    pub avatar_likeness_with: f64,
+    pub avatar_likeness_without: f64,
+    pub avatar_n: usize,
     pub seconds: f64,
 }
+
+/// Avatar prompts: "@me" doing something somewhere, cast with a v1 character crop.
+const AVATAR_PROMPTS: [&str; 6] = [
+    "@me dancing on the beach",
+    "@me walking in a forest at sunset",
+    "@me qui saute dans une rue",
+    "@me jumping in a kitchen",
+    "@me spinning on a stage",
+    "@me qui marche sur un toit la nuit",
+];
 
 fn pct(a: usize, b: usize) -> f64 {
     if b == 0 {
@@ -191,7 +206,42 @@ pub fn evaluate_v2(
         });
         on_item(text);
     }
+    let (mut with, mut without) = (0.0, 0.0);
+    for (i, text) in AVATAR_PROMPTS.iter().enumerate() {
+        let seed = opts.seed + 2000 + i as u64;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let crop = world::render_reference(&world::sample::random_look(&mut rng));
+        for (cast, acc) in [(true, &mut with), (false, &mut without)] {
+            let mut prompt = Prompt::text(&Vocab::new(), text).with_scene_seed(seed);
+            if cast {
+                prompt = prompt.with_avatar(crop.clone())?;
+            }
+            let scene = prompt
+                .scene
+                .as_ref()
+                .map(|s| s.scene.clone())
+                .unwrap_or_else(|| understand(text).scene(seed as u32));
+            let o = SampleOptions {
+                steps: opts.steps,
+                guidance: opts.guidance,
+                seed,
+                ..Default::default()
+            };
+            let g = sample(den, &prompt, &o, &mut |_| StepAction::Continue)?;
+            let clip = Clip {
+                frames: FRAMES,
+                size: SIZE,
+                rgb: g.frames,
+            };
+            *acc += world::v2::score::avatar_likeness(&clip, &scene, 0.0, &crop) as f64;
+        }
+        on_item(text);
+    }
+    let avatar_n = AVATAR_PROMPTS.len();
     Ok(EvalV2Report {
+        avatar_likeness_with: with / avatar_n as f64,
+        avatar_likeness_without: without / avatar_n as f64,
+        avatar_n,
         model: den.name().to_string(),
         seen_concepts,
         never_seen_concepts,

@@ -55,7 +55,8 @@ fn losses(den: &NativeDenoiserV2, ex: &[ExampleV2], rng: &mut ChaCha8Rng) -> (Te
     let k5 = known_mask.view([-1, FRAMES as i64, 1, 1, 1]);
     let tt = t.view([-1, 1, 1, 1, 1]);
     let x_t = &k5 * &x0 + (1.0 - &k5) * ((1.0 - &tt) * &x0 + &tt * &noise);
-    let cond = encode(den.model(), &scenes, device, Kind::Float);
+    let layouts: Vec<Option<Arc<SceneCond>>> = ex.iter().map(|e| Some(e.scene.clone())).collect();
+    let cond = encode(den.model(), &scenes, &layouts, device, Kind::Float);
     let pred = den.model().forward(&x_t, &t, &cond, &(&k5 * &x0), &known_mask);
     let err: Tensor = (pred - &x0).square() * (1.0 - &k5);
     let gen: Tensor = 1.0 - &k5;
@@ -104,6 +105,7 @@ pub fn train_v2(
         den.var_store_mut().load(opts.out.join("model.safetensors"))?;
         meta = read_meta(&opts.out).unwrap_or(meta);
     } else if let Some(init) = &opts.init {
+        // v1 weights, or an earlier v2 checkpoint: whatever matches by name and shape.
         den.init_from_v1(init)?;
     }
     den.var_store_mut().float();

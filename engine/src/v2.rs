@@ -78,14 +78,22 @@ pub fn canvas_tensor(rgba: &[u8], n: usize, size: usize) -> Tensor {
         - 1.0
 }
 
-/// Conditioning for a batch of v2 prompts (`None` = the unconditional branch).
-pub fn encode(model: &VideoDenoiser, scenes: &[Option<Arc<SceneCond>>], device: Device, kind: Kind) -> Cond {
+/// Conditioning for a batch: scene tokens and slot references from `scenes` (`None` = the
+/// empty prompt), the layout canvas from `layouts` (`None` = empty). Guidance's empty branch
+/// keeps the asked-for layout, so guidance sharpens place and light, not the pasted subjects.
+pub fn encode(
+    model: &VideoDenoiser,
+    scenes: &[Option<Arc<SceneCond>>],
+    layouts: &[Option<Arc<SceneCond>>],
+    device: Device,
+    kind: Kind,
+) -> Cond {
     let n = scenes.len();
     let mut tokens = Vec::with_capacity(n * V2_TOKENS);
     let mut refs = Vec::with_capacity(n * MAX_SLOTS * REF_SIZE * REF_SIZE * 3);
     let mut has = Vec::with_capacity(n * MAX_SLOTS);
     let mut canvas = Vec::with_capacity(n * FRAMES * SIZE * SIZE * 4);
-    for s in scenes {
+    for (s, layout) in scenes.iter().zip(layouts) {
         match s {
             Some(s) => {
                 tokens.extend(scene_tokens(&s.scene));
@@ -93,14 +101,16 @@ pub fn encode(model: &VideoDenoiser, scenes: &[Option<Arc<SceneCond>>], device: 
                     refs.extend(r);
                     has.push(if present { 1.0f32 } else { 0.0 });
                 }
-                canvas.extend(s.canvas(SIZE));
             }
             None => {
                 tokens.extend(null_tokens());
                 refs.extend(std::iter::repeat_n(128u8, MAX_SLOTS * REF_SIZE * REF_SIZE * 3));
                 has.extend([0.0f32; MAX_SLOTS]);
-                canvas.extend(std::iter::repeat_n(0u8, FRAMES * SIZE * SIZE * 4));
             }
+        }
+        match layout {
+            Some(l) => canvas.extend(l.canvas(SIZE)),
+            None => canvas.extend(std::iter::repeat_n(0u8, FRAMES * SIZE * SIZE * 4)),
         }
     }
     let tokens = Tensor::from_slice(&tokens)
@@ -128,6 +138,9 @@ pub fn upsample(up: &Upsampler, frames64: &Tensor, scene: &SceneCond) -> Tensor 
     tch::no_grad(|| up.forward(&low, &canvas))
 }
 
+/// Share of training scenes whose first subject is an avatar.
+pub const AVATAR_SHARE: f64 = 0.1;
+
 /// One v2 training example: the scene, its 128×128 render and the 64×64 one.
 #[derive(Debug, Clone)]
 pub struct ExampleV2 {
@@ -141,15 +154,21 @@ pub struct ExampleV2 {
 pub fn training_example(seed: u64, index: u64) -> ExampleV2 {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let scene = world::v2::sample::sample_v2(&mut rng, world::v2::sample::ConceptSplit::Train);
+    let mut scene = world::v2::sample::sample_v2(&mut rng, world::v2::sample::ConceptSplit::Train);
+    // Some first subjects are avatars (a character crop), so cameos use the same slots.
+    let mut avatars = Vec::new();
+    if rng.gen_bool(AVATAR_SHARE) {
+        scene.subjects[0].kind = SubjectKind::Avatar;
+        avatars.push(world::render_reference(&world::sample::random_look(&mut rng)));
+    }
     let start = rng.gen_range(0..64) as f32;
-    let sprites = slot_sprites(&scene, &[]);
+    let sprites = slot_sprites(&scene, &avatars);
     let r = render_v2(&scene, &sprites, start, FRAMES, V2_SIZE);
     let rgb64 = half(&r.clip.rgb, FRAMES, V2_SIZE, 3);
     ExampleV2 {
         scene: Arc::new(SceneCond {
             scene,
-            avatars: Vec::new(),
+            avatars,
             start_frame: start,
         }),
         rgb128: r.clip.rgb,

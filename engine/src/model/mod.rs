@@ -185,7 +185,13 @@ pub struct VideoDenoiser {
 struct V2Parts {
     canvas_stem: nn::Conv2D,
     slot_embed: Tensor,
+    /// Per-pixel logit of how much of the canvas's subject to keep in the output.
+    gate: nn::Conv2D,
 }
+
+/// The gate starts open (sigmoid(3) ≈ 0.95): subjects start as their references, and the
+/// network learns where to let its own rendering (light, fog, occlusion, motion blur) through.
+const GATE_BIAS: f64 = 3.0;
 
 /// Subject slots of model v2 (kept in step with `world::v2::MAX_SLOTS`).
 pub const V2_SLOTS: i64 = world::v2::MAX_SLOTS as i64;
@@ -254,6 +260,18 @@ impl VideoDenoiser {
                 "slot_embed",
                 &[V2_SLOTS, D_TEXT],
                 nn::Init::Randn { mean: 0.0, stdev: 0.02 },
+            ),
+            gate: nn::conv2d(
+                p / "gate",
+                CHANNELS[0],
+                PATCH * PATCH,
+                3,
+                nn::ConvConfig {
+                    padding: 1,
+                    ws_init: nn::Init::Const(0.0),
+                    bs_init: nn::Init::Const(GATE_BIAS),
+                    ..Default::default()
+                },
             ),
         });
         me
@@ -357,8 +375,22 @@ impl VideoDenoiser {
         let h = self
             .dec0_time
             .forward(&self.dec0.forward(&Tensor::cat(&[&h, &s0], 1), &c), frames);
-        let out = self.out.forward(&self.out_norm.forward(&h).silu());
-        out.pixel_shuffle(PATCH).view([b, frames, 3, size, size])
+        let h = self.out_norm.forward(&h).silu();
+        let out = self.out.forward(&h).pixel_shuffle(PATCH);
+        let out = match (&self.v2, &cond.canvas) {
+            (Some(v2), Some(canvas)) => {
+                // Composite: the gated canvas subject over the network's frame ([0, 1] space).
+                let canvas = canvas.reshape([b * frames, 4, size, size]).to_kind(out.kind());
+                let premult = (canvas.narrow(1, 0, 3) + 1.0) / 2.0;
+                let alpha = (canvas.narrow(1, 3, 1) + 1.0) / 2.0;
+                let open = v2.gate.forward(&h).pixel_shuffle(PATCH).sigmoid();
+                let net = (out + 1.0) / 2.0;
+                let mixed = net * (1.0 - &open * alpha) + open * premult;
+                mixed * 2.0 - 1.0
+            }
+            _ => out,
+        };
+        out.view([b, frames, 3, size, size])
     }
 }
 

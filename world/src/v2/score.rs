@@ -377,3 +377,37 @@ pub fn score_v2(clip: &Clip, scene: &SceneV2, t0: f32, cache: &mut Templates) ->
         weather,
     }
 }
+
+/// How much the first avatar slot looks like `crop` (REF_SIZE² RGB) where the plan puts it:
+/// the best contrast-normalised correlation (−1..1) near the planned place, averaged over the
+/// frames where it is in view.
+pub fn avatar_likeness(clip: &Clip, scene: &SceneV2, t0: f32, crop: &[u8]) -> f32 {
+    let Some(slot) = scene.subjects.iter().position(|s| s.kind == SubjectKind::Avatar) else {
+        return 0.0;
+    };
+    let sprite = Sprite::from_reference_rgb(crop, crate::REF_SIZE);
+    let size = clip.size;
+    let mut total = 0.0;
+    let mut n = 0;
+    for f in visible_frames(scene, slot, t0, clip.frames) {
+        let Some(p) = layout(scene, t0 + f as f32).into_iter().find(|p| p.slot == slot) else {
+            continue;
+        };
+        let side = side_px(p.height, size);
+        let t = template(&sprite, side, Pose::of(p.angle, p.squash));
+        let window = Window {
+            x: p.cx * size as f32 - side as f32 / 2.0,
+            y: p.cy * size as f32 - side as f32 / 2.0,
+            radius: side as f32 * PLACE_TOLERANCE,
+        };
+        if let Some((e, _, _)) = search(&frame_f32(clip, f), size, &t, side, &[], Some(window)) {
+            total += 1.0 - e / 2.0;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        total / n as f32
+    }
+}

@@ -213,18 +213,7 @@ impl Denoiser for NativeDenoiser {
         let Conditioning::Native(cond) = cond else {
             return Err(EngineError::InvalidRequest("conditioning from another denoiser".into()));
         };
-        let k = self.kind;
-        Ok(tch::no_grad(|| {
-            self.model
-                .forward(
-                    &x_t.to_kind(k),
-                    &t.to_kind(k),
-                    cond,
-                    &known.to_kind(k),
-                    &known_mask.to_kind(k),
-                )
-                .to_kind(Kind::Float)
-        }))
+        Ok(self.model.predict(self.kind, x_t, t, cond, known, known_mask))
     }
 }
 

@@ -130,7 +130,8 @@ pub fn draw_times(rng: &mut ChaCha8Rng, n: usize, device: Device) -> Tensor {
     Tensor::from_slice(&t).to_device(device)
 }
 
-fn read_meta(dir: &Path) -> Option<CheckpointMeta> {
+/// The `meta.json` next to a checkpoint, when there is one.
+pub(crate) fn read_meta(dir: &Path) -> Option<CheckpointMeta> {
     serde_json::from_slice(&std::fs::read(dir.join("meta.json")).ok()?).ok()
 }
 
@@ -215,10 +216,15 @@ pub fn train(opts: &TrainOptions, on_progress: &mut dyn FnMut(&TrainProgress)) -
 }
 
 fn save(den: &NativeDenoiser, meta: &CheckpointMeta, out: &Path) -> Result<(), EngineError> {
+    save_checkpoint(den.var_store(), meta, out)
+}
+
+/// Writes `out/model.safetensors` and `out/meta.json` (v1's and v2's trainers).
+pub(crate) fn save_checkpoint(vs: &nn::VarStore, meta: &CheckpointMeta, out: &Path) -> Result<(), EngineError> {
     std::fs::create_dir_all(out)?;
     // Write then rename, so an interrupted save never leaves a torn checkpoint.
     let tmp = out.join("model.tmp.safetensors");
-    den.var_store().save(&tmp)?;
+    vs.save(&tmp)?;
     std::fs::rename(&tmp, out.join("model.safetensors"))?;
     std::fs::write(out.join("meta.json"), serde_json::to_vec_pretty(meta)?)?;
     Ok(())

@@ -16,7 +16,9 @@ use world::{CONTEXT_FRAMES, FRAMES, SIZE};
 
 use crate::denoiser_v2::NativeDenoiserV2;
 use crate::frames::rgb_to_tensor;
-use crate::train::{draw_times, CheckpointMeta, TrainOptions, TrainProgress, PROMPT_DROPOUT};
+use crate::train::{
+    draw_times, read_meta, save_checkpoint, CheckpointMeta, TrainOptions, TrainProgress, PROMPT_DROPOUT,
+};
 use crate::v2::{canvas_tensor, encode, training_example, ExampleV2, SceneCond};
 use crate::EngineError;
 
@@ -24,10 +26,6 @@ use crate::EngineError;
 const PREFETCH_BATCHES: usize = 3;
 /// Share of examples given their first frames as known context (extension).
 const CONTEXT_SHARE: f64 = 0.3;
-
-fn read_meta(dir: &std::path::Path) -> Option<CheckpointMeta> {
-    serde_json::from_slice(&std::fs::read(dir.join("meta.json")).ok()?).ok()
-}
 
 /// One step's losses: (core, upsampler).
 fn losses(den: &NativeDenoiserV2, ex: &[ExampleV2], rng: &mut ChaCha8Rng) -> (Tensor, Tensor) {
@@ -161,10 +159,5 @@ pub fn train_v2(
 }
 
 fn save(den: &NativeDenoiserV2, meta: &CheckpointMeta, out: &std::path::Path) -> Result<(), EngineError> {
-    std::fs::create_dir_all(out)?;
-    let tmp = out.join("model.tmp.safetensors");
-    den.var_store().save(&tmp)?;
-    std::fs::rename(&tmp, out.join("model.safetensors"))?;
-    std::fs::write(out.join("meta.json"), serde_json::to_vec_pretty(meta)?)?;
-    Ok(())
+    save_checkpoint(den.var_store(), meta, out)
 }

@@ -329,6 +329,29 @@ impl VideoDenoiser {
         }
     }
 
+    /// [`Self::forward`] without gradients, inputs cast to the weights' precision `kind`,
+    /// output in f32 (what sampling calls for v1 and v2 alike).
+    pub fn predict(
+        &self,
+        kind: Kind,
+        x_t: &Tensor,
+        t: &Tensor,
+        cond: &Cond,
+        known: &Tensor,
+        known_mask: &Tensor,
+    ) -> Tensor {
+        tch::no_grad(|| {
+            self.forward(
+                &x_t.to_kind(kind),
+                &t.to_kind(kind),
+                cond,
+                &known.to_kind(kind),
+                &known_mask.to_kind(kind),
+            )
+            .to_kind(Kind::Float)
+        })
+    }
+
     /// x_t, known [B, T, 3, 64, 64] in [−1, 1]; t [B]; known_mask [B, T] (1 = given frame).
     pub fn forward(&self, x_t: &Tensor, t: &Tensor, cond: &Cond, known: &Tensor, known_mask: &Tensor) -> Tensor {
         let s = x_t.size();

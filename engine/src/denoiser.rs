@@ -102,6 +102,23 @@ pub trait Denoiser: Send {
     ) -> Result<Tensor, EngineError>;
 }
 
+/// Loads `dir/model.safetensors` into `vs` and returns the precision it then runs in: half on
+/// CUDA, f32 on CPU (loading takes the file's precision, and the shipped weights are f16).
+pub(crate) fn load_weights(vs: &mut nn::VarStore, dir: &Path) -> Result<Kind, EngineError> {
+    let file = dir.join("model.safetensors");
+    if !file.is_file() {
+        return Err(EngineError::WeightsNotFound(file.display().to_string()));
+    }
+    vs.load(&file)?;
+    if vs.device().is_cuda() {
+        vs.half();
+        Ok(Kind::Half)
+    } else {
+        vs.float();
+        Ok(Kind::Float)
+    }
+}
+
 fn token_tensor(prompts: &[Prompt], device: Device) -> Tensor {
     let ids: Vec<i64> = prompts.iter().flat_map(|p| p.tokens).collect();
     Tensor::from_slice(&ids)
@@ -131,19 +148,8 @@ impl NativeDenoiser {
 
     /// Loads `dir/model.safetensors`; on CUDA the weights run in half precision.
     pub fn load(dir: &Path, device: Device) -> Result<Self, EngineError> {
-        let file = dir.join("model.safetensors");
-        if !file.is_file() {
-            return Err(EngineError::WeightsNotFound(file.display().to_string()));
-        }
         let mut me = Self::random(device);
-        me.vs.load(&file)?;
-        // Loading takes the file's precision (the shipped weights are f16): pick ours.
-        if device.is_cuda() {
-            me.vs.half();
-            me.kind = Kind::Half;
-        } else {
-            me.vs.float();
-        }
+        me.kind = load_weights(&mut me.vs, dir)?;
         Ok(me)
     }
 

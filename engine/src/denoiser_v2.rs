@@ -9,7 +9,7 @@ use tch::{nn, Device, Kind, Tensor};
 use world::v2::tokens::V2_VOCAB;
 use world::FRAMES;
 
-use crate::denoiser::{Conditioning, Denoiser, Prompt};
+use crate::denoiser::{load_weights, Conditioning, Denoiser, Prompt};
 use crate::model::upsample::Upsampler;
 use crate::model::VideoDenoiser;
 use crate::v2::{encode, upsample, SceneCond};
@@ -38,18 +38,8 @@ impl NativeDenoiserV2 {
 
     /// Loads `dir/model.safetensors` (f16 on CUDA, f32 on CPU).
     pub fn load(dir: &Path, device: Device) -> Result<Self, EngineError> {
-        let file = dir.join("model.safetensors");
-        if !file.is_file() {
-            return Err(EngineError::WeightsNotFound(file.display().to_string()));
-        }
         let mut me = Self::random(device);
-        me.vs.load(&file)?;
-        if device.is_cuda() {
-            me.vs.half();
-            me.kind = Kind::Half;
-        } else {
-            me.vs.float();
-        }
+        me.kind = load_weights(&mut me.vs, dir)?;
         Ok(me)
     }
 

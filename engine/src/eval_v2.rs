@@ -15,7 +15,6 @@ use world::{Clip, Vocab, FRAMES, SIZE};
 
 use crate::denoiser::{Denoiser, Prompt};
 use crate::sampler::{sample, SampleOptions, StepAction};
-use crate::v2::SceneCond;
 use crate::EngineError;
 
 /// The product's seed examples, in English and French.
@@ -110,17 +109,25 @@ fn generate_prompt(
     opts: &EvalV2Options,
     seed: u64,
 ) -> Result<(Clip, SceneV2, Prompt), EngineError> {
-    let mut prompt = Prompt::text(&Vocab::new(), text);
-    let scene = SceneCond::from_prompt(text, seed as u32);
-    let parsed = scene.scene.clone();
-    prompt.scene = Some(std::sync::Arc::new(scene));
+    let prompt = Prompt::text(&Vocab::new(), text).with_scene_seed(seed);
+    let (clip, parsed) = run(den, &prompt, opts, seed)?;
+    Ok((clip, parsed, prompt))
+}
+
+/// Samples one 64×64 chunk of a prepared prompt; returns it with the scene the model was given.
+fn run(den: &dyn Denoiser, prompt: &Prompt, opts: &EvalV2Options, seed: u64) -> Result<(Clip, SceneV2), EngineError> {
+    let parsed = prompt
+        .scene
+        .as_ref()
+        .map(|s| s.scene.clone())
+        .ok_or_else(|| EngineError::InvalidRequest("model v2 needs a parsed scene".into()))?;
     let o = SampleOptions {
         steps: opts.steps,
         guidance: opts.guidance,
         seed,
         ..Default::default()
     };
-    let g = sample(den, &prompt, &o, &mut |_| StepAction::Continue)?;
+    let g = sample(den, prompt, &o, &mut |_| StepAction::Continue)?;
     Ok((
         Clip {
             frames: FRAMES,
@@ -128,7 +135,6 @@ fn generate_prompt(
             rgb: g.frames,
         },
         parsed,
-        prompt,
     ))
 }
 
@@ -216,23 +222,7 @@ pub fn evaluate_v2(
             if cast {
                 prompt = prompt.with_avatar(crop.clone())?;
             }
-            let scene = prompt
-                .scene
-                .as_ref()
-                .map(|s| s.scene.clone())
-                .unwrap_or_else(|| understand(text).scene(seed as u32));
-            let o = SampleOptions {
-                steps: opts.steps,
-                guidance: opts.guidance,
-                seed,
-                ..Default::default()
-            };
-            let g = sample(den, &prompt, &o, &mut |_| StepAction::Continue)?;
-            let clip = Clip {
-                frames: FRAMES,
-                size: SIZE,
-                rgb: g.frames,
-            };
+            let (clip, scene) = run(den, &prompt, opts, seed)?;
             *acc += world::v2::score::avatar_likeness(&clip, &scene, 0.0, &crop) as f64;
         }
         on_item(text);

@@ -93,6 +93,7 @@ pub fn encode(
     let mut refs = Vec::with_capacity(n * MAX_SLOTS * REF_SIZE * REF_SIZE * 3);
     let mut has = Vec::with_capacity(n * MAX_SLOTS);
     let mut canvas = Vec::with_capacity(n * FRAMES * SIZE * SIZE * 4);
+    let mut last_layout: Option<&Arc<SceneCond>> = None;
     for (s, layout) in scenes.iter().zip(layouts) {
         match s {
             Some(s) => {
@@ -108,10 +109,20 @@ pub fn encode(
                 has.extend([0.0f32; MAX_SLOTS]);
             }
         }
-        match layout {
-            Some(l) => canvas.extend(l.canvas(SIZE)),
-            None => canvas.extend(std::iter::repeat_n(0u8, FRAMES * SIZE * SIZE * 4)),
+        // Guidance's two branches share one layout: draw it once.
+        let clip_bytes = FRAMES * SIZE * SIZE * 4;
+        let drawn = match (layout, last_layout) {
+            (Some(l), Some(prev)) if Arc::ptr_eq(l, prev) => None,
+            _ => Some(match layout {
+                Some(l) => l.canvas(SIZE),
+                None => vec![0u8; clip_bytes],
+            }),
+        };
+        match drawn {
+            Some(bytes) => canvas.extend(bytes),
+            None => canvas.extend_from_within(canvas.len() - clip_bytes..),
         }
+        last_layout = layout.as_ref();
     }
     let tokens = Tensor::from_slice(&tokens)
         .view([n as i64, V2_TOKENS as i64])

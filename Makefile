@@ -26,11 +26,12 @@ export RUSTFLAGS := -C link-arg=-Wl,-rpath,$(TORCH_LIB)
 export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: run test build frontend deps deps-test concept-deps concepts check lint ts bench clean-cache torch generate train eval fuzz fuzz-deps soak
+.PHONY: face-deps face-models
 
-run: deps frontend build
+run: deps face-deps face-models frontend build
 	REELROOM_FRONTEND_DIR=$(CURDIR)/frontend/dist $(BIN)
 
-build: torch
+build: torch face-deps face-models
 	$(CARGO) build --bin reelroom
 
 $(TORCH_STAMP):
@@ -73,7 +74,7 @@ deps:
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-deps-test: deps concept-deps
+deps-test: deps concept-deps face-deps face-models
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing: chromium"; \
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
@@ -91,6 +92,66 @@ concept-deps:
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
+# --- avatar enrolment (faces/, faces/data/README.md) ---------------------------------------
+# dlib 19.24 from Debian (HOG detector compiled in); dlib-face-recognition links -lopenblas
+# through its `openblas` feature (without it, its build.rs asks for a -lcblas Debian lacks).
+face-deps:
+	@missing=""; \
+	[ -e /usr/include/dlib/dnn.h ] || missing="$$missing libdlib-dev"; \
+	ls /usr/lib/*/libopenblas.so >/dev/null 2>&1 || missing="$$missing libopenblas-dev"; \
+	ls /usr/lib/*/liblapack.so >/dev/null 2>&1 || missing="$$missing liblapack-dev"; \
+	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# The 5-point landmarker and the ResNet embedder (CC0) from PyPI face_recognition_models, and
+# scikit-image's public-domain astronaut photo + CC0 coffee photo for the tests; only those
+# files are kept, each checked against its sha256. The server and the tests read
+# REELROOM_FACE_MODELS (exported here, so a CACHE_DIR override is followed).
+FACE_DIR := $(CACHE_DIR)/face-models
+export REELROOM_FACE_MODELS ?= $(FACE_DIR)
+FACE_MODELS_VERSION := 0.3.0
+FACE_MODELS_STAMP := $(FACE_DIR)/.face_recognition_models-$(FACE_MODELS_VERSION)
+SKIMAGE_VERSION := 0.26.0
+FACE_PHOTO_STAMP := $(FACE_DIR)/.scikit_image-$(SKIMAGE_VERSION)
+FACE_FILES := \
+	c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888:shape_predictor_5_face_landmarks.dat \
+	55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30:dlib_face_recognition_resnet_model_v1.dat
+FACE_PHOTOS := \
+	88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5:astronaut.png \
+	cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7:coffee.png
+
+$(FACE_MODELS_STAMP): | $(TORCH_STAMP)
+	@rm -rf $(FACE_DIR)/tmp && mkdir -p $(FACE_DIR)/tmp
+	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps -d $(FACE_DIR)/tmp "face_recognition_models==$(FACE_MODELS_VERSION)"
+	tar -xzf $(FACE_DIR)/tmp/face_recognition_models-$(FACE_MODELS_VERSION).tar.gz -C $(FACE_DIR)/tmp
+	@for f in $(FACE_FILES); do \
+		sum=$${f%%:*}; name=$${f#*:}; \
+		echo "$$sum  $(FACE_DIR)/tmp/face_recognition_models-$(FACE_MODELS_VERSION)/face_recognition_models/models/$$name" | sha256sum -c --quiet - || exit 1; \
+		mv $(FACE_DIR)/tmp/face_recognition_models-$(FACE_MODELS_VERSION)/face_recognition_models/models/$$name $(FACE_DIR)/$$name; \
+	done
+	@rm -rf $(FACE_DIR)/tmp
+	touch $@
+
+$(FACE_PHOTO_STAMP): | $(TORCH_STAMP)
+	@rm -rf $(FACE_DIR)/tmp-photo && mkdir -p $(FACE_DIR)/tmp-photo
+	$(VENV)/bin/pip download -q --disable-pip-version-check --no-deps --only-binary :all: \
+		--platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311 \
+		-d $(FACE_DIR)/tmp-photo "scikit-image==$(SKIMAGE_VERSION)"
+	cd $(FACE_DIR)/tmp-photo && $(PYTHON) -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+		[z.extract("skimage/data/" + n.split(":")[1], "x") for n in sys.argv[2:]]' scikit_image-*.whl $(FACE_PHOTOS)
+	@for f in $(FACE_PHOTOS); do \
+		sum=$${f%%:*}; name=$${f#*:}; \
+		echo "$$sum  $(FACE_DIR)/tmp-photo/x/skimage/data/$$name" | sha256sum -c --quiet - || exit 1; \
+		mv $(FACE_DIR)/tmp-photo/x/skimage/data/$$name $(FACE_DIR)/$$name; \
+	done
+	@rm -rf $(FACE_DIR)/tmp-photo
+	touch $@
+
+face-models: $(FACE_MODELS_STAMP) $(FACE_PHOTO_STAMP)
+
 # Rebuilds world/data/concepts (atlas.png + lexicon.tsv) from those packages; a test checks
 # the committed copies match.
 concepts: concept-deps
@@ -105,7 +166,7 @@ frontend: deps frontend/node_modules/.package-lock.json
 	cd frontend && npm run build
 
 # --- checks --------------------------------------------------------------------------------
-lint: torch
+lint: torch face-deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 

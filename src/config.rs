@@ -40,6 +40,8 @@ pub struct Config {
     pub model_dir: Option<PathBuf>,
     /// Generation worker threads, each owning a model (0 disables generation).
     pub generation_workers: usize,
+    /// `REELROOM_FACE_MODELS`: the dlib face models for avatar extraction (`make face-models`).
+    pub face_models: PathBuf,
     /// The live preview's WebRTC settings; `None` turns it off.
     pub media: Option<actors::media::MediaConfig>,
 }
@@ -150,6 +152,7 @@ impl Config {
             )?,
             model_dir: env("REELROOM_MODEL_DIR").map(PathBuf::from),
             generation_workers: env_parse("REELROOM_GENERATION_WORKERS", engine::sampler::default_worker_count())?,
+            face_models: env("REELROOM_FACE_MODELS").map_or_else(faces::default_model_dir, PathBuf::from),
             media: media()?,
         })
     }

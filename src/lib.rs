@@ -3,6 +3,7 @@
 //! [`server::run`].
 
 pub mod auth;
+pub mod cameo;
 pub mod config;
 pub mod db;
 pub mod http;

@@ -1,6 +1,8 @@
 //! `reelroom` binary: with no subcommand it reads configuration from the environment and
-//! serves; `generate`, `train` and `eval` run the video model (see `commands`).
+//! serves; `generate`, `train` and `eval` run the video model (see `commands`);
+//! `avatar-fixture` writes a test selfie video for browser tests.
 
+mod avatar_fixture;
 mod commands;
 
 use tracing_subscriber::EnvFilter;
@@ -17,7 +19,10 @@ fn main() -> anyhow::Result<()> {
         Some("generate") => return commands::generate(&args[2..]),
         Some("train") => return commands::train(&args[2..]),
         Some("eval") => return commands::eval(&args[2..]),
-        Some(other) if !other.starts_with('-') => anyhow::bail!("unknown subcommand {other:?} (generate, train, eval)"),
+        Some("avatar-fixture") => return avatar_fixture::run(&args[2..]),
+        Some(other) if !other.starts_with('-') => {
+            anyhow::bail!("unknown subcommand {other:?} (generate, train, eval, avatar-fixture)")
+        }
         _ => {}
     }
     let config = reelroom::config::Config::from_env().map_err(anyhow::Error::msg)?;

@@ -56,7 +56,8 @@ fn ticket_key(config: &Config) -> anyhow::Result<Vec<u8>> {
     Ok(key)
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes a secret file readable by this user only.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -103,13 +104,35 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&objects_dir).with_context(|| format!("creating {}", objects_dir.display()))?;
     let objects =
         object_store::local::LocalFileSystem::new_with_prefix(&objects_dir).context("opening the object store")?;
-    let clips = Arc::new(crate::db::clips::PgClipStore::new(db.clone(), Arc::new(objects)));
+    let consent_key = Arc::new(
+        crate::cameo::signing::ServerKey::load_or_create(&config.data_dir).context("loading the consent key")?,
+    );
+    let objects: Arc<dyn object_store::ObjectStore> = Arc::new(objects);
+    let clips = Arc::new(crate::db::clips::PgClipStore::new(
+        db.clone(),
+        objects.clone(),
+        consent_key.clone(),
+    ));
+    let cameo = crate::cameo::Cameo::new(db.clone(), consent_key);
+    let extractor = match crate::cameo::extract::Extractor::start(
+        db.clone(),
+        objects,
+        config.face_models.clone(),
+        tokio::runtime::Handle::current(),
+    ) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            tracing::error!(%e, dir = %config.face_models.display(), "face models not loaded (run `make face-models`): avatar uploads are refused");
+            None
+        }
+    };
     let room_config = RoomConfig {
         idle_grace: config.room_idle_grace,
         compact_every: config.compact_every.max(1),
         scheduler,
         clips: Some(clips.clone() as Arc<dyn actors::store::ClipStore>),
         media: config.media.clone(),
+        casting: Some(Arc::new(cameo.clone()) as Arc<dyn actors::consent::Casting>),
     };
     let store = Arc::new(PgRoomStore::new(db.clone()));
     let registry = RoomRegistry::new(store, Arc::clone(&metrics), room_config, arbiters).start();
@@ -121,6 +144,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         metrics,
         Arc::clone(&config),
         clips,
+        cameo,
+        extractor,
     ));
     let frontend = config.frontend_dir.clone();
     let server = HttpServer::new(move || {

@@ -36,6 +36,10 @@ pub struct AppState {
     pub passwords: crate::auth::password::PasswordPool,
     /// Finished clips (rows and videos).
     pub clips: Arc<crate::db::clips::PgClipStore>,
+    /// Avatar permissions, consent leases of running jobs, the consent key.
+    pub cameo: crate::cameo::Cameo,
+    /// The avatar extraction queue; `None` when the face models could not be loaded.
+    pub extractor: Option<crate::cameo::extract::Extractor>,
     next_session: AtomicU64,
 }
 
@@ -52,6 +56,8 @@ impl AppState {
         metrics: Arc<Metrics>,
         config: Arc<Config>,
         clips: Arc<crate::db::clips::PgClipStore>,
+        cameo: crate::cameo::Cameo,
+        extractor: Option<crate::cameo::extract::Extractor>,
     ) -> Self {
         let signups_per_address = config.signups_per_address;
         AppState {
@@ -66,6 +72,8 @@ impl AppState {
             write_limits: Default::default(),
             passwords: crate::auth::password::PasswordPool::start(),
             clips,
+            cameo,
+            extractor,
             next_session: AtomicU64::new(1),
         }
     }

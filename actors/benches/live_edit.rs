@@ -75,6 +75,7 @@ fn main() {
                 }],
                 options: SampleOptions::default(),
                 events: addr.recipient(),
+                leases: Vec::new(),
             };
             let job = scheduler.send(submit).await.expect("mailbox").expect("admitted");
             // Edit after the second preview, as a collaborator would mid-run.

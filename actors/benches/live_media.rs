@@ -268,6 +268,7 @@ async fn pipeline_bench() {
                 ..Default::default()
             },
             events: relay.recipient(),
+            leases: Vec::new(),
         };
         scheduler.send(submit).await.expect("mailbox").expect("admitted");
         while done.lock().map(|d| d.is_none()).unwrap_or(false) {

@@ -11,6 +11,7 @@
 //!
 //! No SQL and no HTTP here.
 
+pub mod consent;
 pub mod generation;
 pub mod media;
 pub mod metrics;

@@ -71,6 +71,9 @@ pub struct ClipDraft {
     pub frames: std::sync::Arc<Vec<u8>>,
     /// The clip this one remixes.
     pub parent: Option<Uuid>,
+    /// Consent leases of the avatars it casts: the store signs a grant for each, and hides the
+    /// clip when one was withdrawn before it was kept.
+    pub avatars: Vec<std::sync::Arc<crate::consent::Lease>>,
 }
 
 /// Where finished clips go (encoded, stored, recorded): implemented by the server.

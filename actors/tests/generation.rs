@@ -128,6 +128,7 @@ fn submit(room: Uuid, text: &str, steps: usize, log: &actix::Addr<Log>) -> Submi
             ..Default::default()
         },
         events: log.clone().recipient(),
+        leases: Vec::new(),
     }
 }
 

@@ -57,16 +57,25 @@ impl Prompt {
     }
 
     /// Casts an avatar: `crop` is `REF_SIZE × REF_SIZE` RGB bytes.
-    pub fn with_avatar(mut self, crop: Vec<u8>) -> Result<Self, EngineError> {
-        if crop.len() != REF_SIZE * REF_SIZE * 3 {
+    pub fn with_avatar(self, crop: Vec<u8>) -> Result<Self, EngineError> {
+        self.with_avatars(vec![crop])
+    }
+
+    /// Casts avatars in model v2's avatar-slot order (the prompt's `@handle`s); v1 renders the
+    /// first. No crops leaves the prompt as it is.
+    pub fn with_avatars(mut self, crops: Vec<Vec<u8>>) -> Result<Self, EngineError> {
+        if crops.iter().any(|c| c.len() != REF_SIZE * REF_SIZE * 3) {
             return Err(EngineError::InvalidRequest(format!(
                 "avatar crop must be {REF_SIZE}×{REF_SIZE} RGB"
             )));
         }
+        let Some(first) = crops.first().cloned() else {
+            return Ok(self);
+        };
         if let Some(scene) = &mut self.scene {
-            std::sync::Arc::make_mut(scene).avatars = vec![crop.clone()];
+            std::sync::Arc::make_mut(scene).avatars = crops;
         }
-        self.reference = Some(crop);
+        self.reference = Some(first);
         Ok(self)
     }
 }

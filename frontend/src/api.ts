@@ -1,4 +1,5 @@
 // Thin fetch wrappers for the REST API; every non-2xx answer becomes an ApiError carrying the server's ErrorBody.
+// Uploads (the avatar recording) go through XMLHttpRequest instead, which reports upload progress.
 import type {
   ClipView,
   CommentPage,
@@ -24,6 +25,17 @@ import type {
   Understanding,
   UserView,
 } from './api-types'
+import type {
+  AvatarPermissions,
+  AvatarUse,
+  AvatarView,
+  CastableAvatar,
+  Challenge,
+  GrantView,
+  NewReport,
+  Notice,
+  ReportReceipt,
+} from './cameo/types'
 
 export class ApiError extends Error {
   constructor(
@@ -58,7 +70,11 @@ async function request<T>(method: string, path: string, body?: unknown, quiet401
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.')
   }
   if (res.status === 204) return undefined as T
-  const text = await res.text()
+  return answer<T>(res.status, res.statusText, await res.text(), quiet401)
+}
+
+/** The parsed body of an answer, or the ApiError a non-2xx answer stands for. */
+function answer<T>(status: number, statusText: string, text: string, quiet401: boolean): T {
   let data: unknown = undefined
   if (text) {
     try {
@@ -67,13 +83,43 @@ async function request<T>(method: string, path: string, body?: unknown, quiet401
       data = undefined
     }
   }
-  if (!res.ok) {
+  if (status < 200 || status > 299) {
     const err = data as Partial<ErrorBody> | undefined
-    const message = err?.message || `${res.status} ${res.statusText || 'request failed'}`
-    if (res.status === 401 && !quiet401) unauthorizedListeners.forEach((fn) => fn())
-    throw new ApiError(res.status, err?.code || `http_${res.status}`, message)
+    const message = err?.message || `${status} ${statusText || 'request failed'}`
+    if (status === 401 && !quiet401) unauthorizedListeners.forEach((fn) => fn())
+    throw new ApiError(status, err?.code || `http_${status}`, message)
   }
   return data as T
+}
+
+/**
+ * POSTs a multipart form, telling `onProgress` the share sent (0..1) as it goes; `signal` aborts it
+ * (the promise then rejects with an AbortError).
+ */
+function upload<T>(path: string, form: FormData, onProgress?: (sent: number) => void, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    const abort = () => xhr.abort()
+    if (signal?.aborted) return reject(new DOMException('upload cancelled', 'AbortError'))
+    signal?.addEventListener('abort', abort, { once: true })
+    xhr.open('POST', path)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.upload.onprogress = (ev) => ev.lengthComputable && onProgress?.(ev.loaded / ev.total)
+    xhr.onload = () => {
+      signal?.removeEventListener('abort', abort)
+      try {
+        resolve(xhr.status === 204 ? (undefined as T) : answer<T>(xhr.status, xhr.statusText, xhr.responseText, false))
+      } catch (e) {
+        reject(e)
+      }
+    }
+    xhr.onerror = () => {
+      signal?.removeEventListener('abort', abort)
+      reject(new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.'))
+    }
+    xhr.onabort = () => reject(new DOMException('upload cancelled', 'AbortError'))
+    xhr.send(form)
+  })
 }
 
 const enc = encodeURIComponent
@@ -132,4 +178,33 @@ export const api = {
   userPosts: (username: string, cursor?: string | null) => request<FeedPage>('GET', `/api/users/${enc(username)}/posts${page(cursor)}`),
   follow: (username: string) => request<FollowView>('PUT', `/api/users/${enc(username)}/follow`),
   unfollow: (username: string) => request<FollowView>('DELETE', `/api/users/${enc(username)}/follow`),
+
+  // cameos: one's avatar (recorded against a challenge), who may cast it, where it is used
+  /** What to do while recording (valid two minutes). */
+  avatarChallenge: () => request<Challenge>('POST', '/api/avatars/challenge'),
+  /** Uploads a recording made for `challenge`; answers 202 with the avatar `processing`. */
+  uploadAvatar: (challenge: string, video: Blob, filename: string, keepRaw: boolean, onProgress?: (sent: number) => void, signal?: AbortSignal) => {
+    const form = new FormData()
+    form.set('challenge', challenge)
+    if (keepRaw) form.set('keep_raw', 'true')
+    form.set('video', video, filename)
+    return upload<AvatarView>('/api/avatars', form, onProgress, signal)
+  },
+  getAvatar: (id: string, signal?: AbortSignal) => request<AvatarView>('GET', `/api/avatars/${enc(id)}`, undefined, false, signal),
+  myAvatars: () => request<AvatarView[]>('GET', '/api/avatars/mine'),
+  setAvatarPermissions: (id: string, permissions: AvatarPermissions) => request<AvatarView>('PUT', `/api/avatars/${enc(id)}/permissions`, permissions),
+  /** Avatars the caller may cast now (their own included). */
+  castableAvatars: () => request<CastableAvatar[]>('GET', '/api/avatars/castable'),
+  /** Owner only: every clip casting the avatar, other people's drafts included. */
+  avatarUses: (id: string) => request<AvatarUse[]>('GET', `/api/avatars/${enc(id)}/uses`),
+  /** Owner only: removes a clip that casts the avatar (its media is deleted). */
+  deleteAvatarUse: (id: string, clipId: string) => request<void>('DELETE', `/api/avatars/${enc(id)}/uses/${enc(clipId)}`),
+  /** Owner only: hides every use and refuses new casts until enabled again. */
+  revokeAvatar: (id: string) => request<AvatarView>('POST', `/api/avatars/${enc(id)}/revoke`),
+  enableAvatar: (id: string) => request<AvatarView>('POST', `/api/avatars/${enc(id)}/enable`),
+  deleteAvatar: (id: string) => request<void>('DELETE', `/api/avatars/${enc(id)}`),
+  /** A signed consent record. */
+  grant: (id: string) => request<GrantView>('GET', `/api/grants/${enc(id)}`),
+  report: (report: NewReport) => request<ReportReceipt>('POST', '/api/reports', report),
+  notifications: () => request<Notice[]>('GET', '/api/notifications'),
 }

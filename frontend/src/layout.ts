@@ -1,6 +1,7 @@
-// Shared page chrome: the top bar with the brand, the Feed / My rooms links, optional centre content and the
-// signed-in user menu (the name leads to one's profile).
+// Shared page chrome: the top bar with the brand, the Feed / My rooms / Avatar links, optional centre content and the
+// signed-in user menu (notifications, then the name, which leads to one's profile).
 import type { UserView } from './api-types'
+import { notificationsMenu } from './cameo/notifications'
 import { colorFor } from './colors'
 import { avatar, h } from './dom'
 import { currentPath, navigate } from './router'
@@ -25,6 +26,7 @@ function nav(): HTMLElement {
     { class: 'topbar-nav', 'aria-label': 'Main' },
     link('/feed', 'Feed', 'nav-feed', path === '/feed' || path.startsWith('/feed/')),
     link('/', 'My rooms', 'nav-rooms', path === '/'),
+    link('/avatar', 'Avatar', 'nav-avatar', path === '/avatar'),
   )
 }
 
@@ -33,6 +35,7 @@ export function topbar(user: UserView | null, ...middle: (Node | null)[]): HTMLE
     ? h(
         'div',
         { class: 'topbar-user' },
+        notificationsMenu(),
         h(
           'a',
           { class: 'topbar-me', href: `#/u/${encodeURIComponent(user.username)}`, title: 'Your profile', 'data-testid': 'my-profile' },

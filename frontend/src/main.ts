@@ -2,6 +2,7 @@
 import './styles.css'
 import { onUnauthorized } from './api'
 import { authPage } from './pages/auth'
+import { avatarPage } from './pages/avatar'
 import { clipPage } from './pages/clip'
 import { feedPage } from './pages/feed'
 import { joinPage } from './pages/join'
@@ -20,6 +21,7 @@ route('/feed/:tab', feedPage)
 route('/clip/:id', clipPage)
 route('/clip/:id/comments', (root, params) => clipPage(root, { ...params, comments: '1' }))
 route('/u/:username', profilePage)
+route('/avatar', avatarPage)
 
 onUnauthorized(() => {
   setCurrentUser(null)

@@ -1,4 +1,4 @@
-// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>`, `#/feed[/<tab>]`, `#/clip/<id>`, `#/u/<name>`
+// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>`, `#/feed[/<tab>]`, `#/clip/<id>`, `#/u/<name>`, `#/avatar`
 // to page mounters and tears the old page down on navigation.
 
 export type Cleanup = () => void

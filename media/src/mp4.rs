@@ -64,6 +64,12 @@ pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaE
     encode_scaled(rgb, size, fps, DISPLAY_SCALE, CLIP_BITRATE_BPS)
 }
 
+/// Square RGB frames as an H.264 MP4 at their own size (tools and tests: an uploaded
+/// recording stand-in).
+pub fn encode_mp4_unscaled(rgb: &[u8], size: usize, fps: u32, bitrate: u32) -> Result<ClipVideo, MediaError> {
+    encode_scaled(rgb, size, fps, 1, bitrate)
+}
+
 /// The feed preview of a clip: its first [`PREVIEW_MAX_FRAMES`] frames at [`PREVIEW_SCALE`].
 pub fn encode_preview(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
     let per = frame_bytes(rgb, size)?;

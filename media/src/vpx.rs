@@ -1,7 +1,8 @@
-//! The only unsafe code in reelroom: a minimal, owned wrapper over libvpx's VP8 encoder and
-//! decoder (Debian's libvpx 1.12 through `env-libvpx-sys`'s pregenerated bindings). Safe
-//! crates on crates.io need libvpx ≥ 1.14 or lack a force-keyframe call. Every pointer here
-//! is owned by one `VpxEncoder`/`VpxDecoder` and lives exactly as long as it.
+//! The only unsafe code in reelroom: a minimal, owned wrapper over libvpx's VP8/VP9 encoders and
+//! decoders (Debian's libvpx 1.12 through `env-libvpx-sys`'s pregenerated bindings), used by the
+//! live stream (`vp8.rs`, VP8) and upload decoding (`upload/webm.rs`, VP8 and VP9). Safe crates
+//! on crates.io need libvpx ≥ 1.14 or lack a force-keyframe call. Every pointer here is owned
+//! by one `VpxEncoder`/`VpxDecoder` and lives exactly as long as it.
 #![allow(unsafe_code)]
 
 use std::mem::MaybeUninit;
@@ -25,6 +26,28 @@ fn check(call: &'static str, err: sys::vpx_codec_err_t) -> Result<(), VpxError> 
     }
 }
 
+/// Which libvpx codec a context runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpxCodec {
+    Vp8,
+    Vp9,
+}
+
+impl VpxCodec {
+    /// libvpx's interface table for this codec's encoder (`encoder`) or decoder.
+    fn iface(self, encoder: bool) -> *mut sys::vpx_codec_iface_t {
+        // SAFETY: these return pointers to libvpx's static interface tables; no arguments.
+        unsafe {
+            match (self, encoder) {
+                (VpxCodec::Vp8, true) => sys::vpx_codec_vp8_cx(),
+                (VpxCodec::Vp9, true) => sys::vpx_codec_vp9_cx(),
+                (VpxCodec::Vp8, false) => sys::vpx_codec_vp8_dx(),
+                (VpxCodec::Vp9, false) => sys::vpx_codec_vp9_dx(),
+            }
+        }
+    }
+}
+
 /// Encoder settings.
 #[derive(Debug, Clone, Copy)]
 pub struct VpxEncoderConfig {
@@ -36,7 +59,7 @@ pub struct VpxEncoderConfig {
     pub cpu_used: i32,
 }
 
-/// An initialised VP8 encoder context.
+/// An initialised VP8 or VP9 encoder context.
 pub struct VpxEncoder {
     ctx: Box<sys::vpx_codec_ctx_t>,
     width: u32,
@@ -56,10 +79,16 @@ impl std::fmt::Debug for VpxEncoder {
 }
 
 impl VpxEncoder {
+    /// A VP8 encoder.
     pub fn new(c: VpxEncoderConfig) -> Result<Self, VpxError> {
+        Self::with_codec(VpxCodec::Vp8, c)
+    }
+
+    /// A VP8 or VP9 encoder (realtime settings either way).
+    pub fn with_codec(codec: VpxCodec, c: VpxEncoderConfig) -> Result<Self, VpxError> {
         // SAFETY: plain C structs filled by libvpx; the context is boxed so its address is stable.
         unsafe {
-            let iface = sys::vpx_codec_vp8_cx();
+            let iface = codec.iface(true);
             let mut cfg = MaybeUninit::<sys::vpx_codec_enc_cfg_t>::zeroed().assume_init();
             check(
                 "enc_config_default",
@@ -178,7 +207,7 @@ pub struct I420Picture {
     pub planes: [(Vec<u8>, usize); 3],
 }
 
-/// An initialised VP8 decoder context.
+/// An initialised VP8 or VP9 decoder context.
 pub struct VpxDecoder {
     ctx: Box<sys::vpx_codec_ctx_t>,
 }
@@ -193,8 +222,15 @@ impl std::fmt::Debug for VpxDecoder {
 }
 
 impl VpxDecoder {
+    /// A VP8 decoder.
     pub fn new() -> Result<Self, VpxError> {
-        // SAFETY: as in `VpxEncoder::new`.
+        Self::with_codec(VpxCodec::Vp8)
+    }
+
+    /// A VP8 or VP9 decoder. Callers that take untrusted input check the frame size in the
+    /// bitstream header first (`upload::vpxhdr`): libvpx allocates whatever a header asks for.
+    pub fn with_codec(codec: VpxCodec) -> Result<Self, VpxError> {
+        // SAFETY: as in `VpxEncoder::with_codec`.
         unsafe {
             let cfg = sys::vpx_codec_dec_cfg_t { threads: 1, w: 0, h: 0 };
             let mut ctx = Box::new(MaybeUninit::<sys::vpx_codec_ctx_t>::zeroed().assume_init());
@@ -202,7 +238,7 @@ impl VpxDecoder {
                 "dec_init",
                 sys::vpx_codec_dec_init_ver(
                     &mut *ctx,
-                    sys::vpx_codec_vp8_dx(),
+                    codec.iface(false),
                     &cfg,
                     0,
                     sys::VPX_DECODER_ABI_VERSION as c_int,

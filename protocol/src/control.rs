@@ -142,6 +142,10 @@ pub enum ServerMessage {
         job_id: u64,
         /// Why, for people.
         message: String,
+        /// Why, for programs (`avatar_not_permitted` when a cast avatar's consent ended).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        code: Option<ErrorCode>,
     },
     /// A job was cancelled (by a member, or because the room emptied).
     JobCancelled {

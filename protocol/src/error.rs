@@ -53,6 +53,11 @@ pub enum ErrorCode {
     /// A per-account or per-room cap is reached (rooms owned, live share links); waiting does
     /// not help, removing something does.
     QuotaExceeded,
+    /// A shot casts an avatar its owner does not let the caller use (or revoked); the message
+    /// names the avatar.
+    AvatarNotPermitted,
+    /// The upload is not a video we can read, or the challenge is unknown, used or expired.
+    InvalidUpload,
 }
 
 impl ErrorCode {
@@ -66,9 +71,13 @@ impl ErrorCode {
             | ErrorCode::ProtocolVersionMismatch
             | ErrorCode::InvalidScript
             | ErrorCode::InvalidMessage
-            | ErrorCode::InvalidSdp => 400,
+            | ErrorCode::InvalidSdp
+            | ErrorCode::InvalidUpload => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::OriginNotAllowed | ErrorCode::QuotaExceeded => 403,
+            ErrorCode::Forbidden
+            | ErrorCode::OriginNotAllowed
+            | ErrorCode::QuotaExceeded
+            | ErrorCode::AvatarNotPermitted => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::UsernameTaken | ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,

@@ -6,6 +6,7 @@
 //! feature the REST DTOs' OpenAPI schemas (the server's `/api/openapi.json`).
 
 pub mod api;
+pub mod avatar;
 pub mod close;
 pub mod control;
 pub mod error;
@@ -16,6 +17,10 @@ pub mod script;
 pub mod understand;
 
 pub use api::*;
+pub use avatar::{
+    Audience, AvatarPermissions, AvatarStatus, AvatarUse, AvatarView, CastableAvatar, Challenge, ChallengeStep, Extraction,
+    FailReason, GrantView, NewReport, Notice, ReportReason, ReportReceipt, ReportStatus, ReportTarget, UseState,
+};
 pub use close::CloseCode;
 pub use control::{ClientMessage, MemberOnline, ServerMessage};
 pub use error::{ErrorBody, ErrorCode};

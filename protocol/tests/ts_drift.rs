@@ -114,6 +114,24 @@ fn typescript_twin_matches_rust_types() {
     check::<Understanding>(&cfg, &mut stale);
     check::<UnderstoodSubject>(&cfg, &mut stale);
     check::<Correction>(&cfg, &mut stale);
+    check::<Audience>(&cfg, &mut stale);
+    check::<AvatarPermissions>(&cfg, &mut stale);
+    check::<AvatarStatus>(&cfg, &mut stale);
+    check::<AvatarUse>(&cfg, &mut stale);
+    check::<AvatarView>(&cfg, &mut stale);
+    check::<CastableAvatar>(&cfg, &mut stale);
+    check::<Challenge>(&cfg, &mut stale);
+    check::<ChallengeStep>(&cfg, &mut stale);
+    check::<Extraction>(&cfg, &mut stale);
+    check::<FailReason>(&cfg, &mut stale);
+    check::<GrantView>(&cfg, &mut stale);
+    check::<NewReport>(&cfg, &mut stale);
+    check::<Notice>(&cfg, &mut stale);
+    check::<ReportReason>(&cfg, &mut stale);
+    check::<ReportReceipt>(&cfg, &mut stale);
+    check::<ReportStatus>(&cfg, &mut stale);
+    check::<ReportTarget>(&cfg, &mut stale);
+    check::<UseState>(&cfg, &mut stale);
     check_text("scriptLimits.ts", &script_limits_ts(), &mut stale);
     assert!(stale.is_empty(), "stale TypeScript files (run `make ts`): {stale:?}");
 }

@@ -43,6 +43,8 @@ pub struct ClipRow {
 pub struct PgClipStore {
     db: Db,
     objects: Arc<dyn ObjectStore>,
+    /// Signs the consent grants of cast avatars.
+    key: Arc<crate::cameo::signing::ServerKey>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -50,8 +52,13 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl PgClipStore {
-    pub fn new(db: Db, objects: Arc<dyn ObjectStore>) -> Self {
-        Self { db, objects }
+    pub fn new(db: Db, objects: Arc<dyn ObjectStore>, key: Arc<crate::cameo::signing::ServerKey>) -> Self {
+        Self { db, objects, key }
+    }
+
+    /// The object store (avatar crops and uploads live beside the clips).
+    pub fn objects(&self) -> &Arc<dyn ObjectStore> {
+        &self.objects
     }
 
     /// The clip if `viewer` may see it (drafts: their owner only; posts: by visibility).
@@ -137,8 +144,9 @@ impl ClipStore for PgClipStore {
                 .await
                 .map_err(unavailable)?;
         }
-        let conn = self.db.conn().await.map_err(unavailable)?;
-        conn.execute(
+        let mut conn = self.db.conn().await.map_err(unavailable)?;
+        let txn = conn.transaction().await.map_err(unavailable)?;
+        txn.execute(
             "INSERT INTO clips (id, owner_id, room_id, script, seed, model_id, steps, guidance, duration_s, frames,
                                 width, height, video_key, video_bytes, frames_key, parent_id,
                                 preview_key, preview_bytes, poster_key)
@@ -167,6 +175,11 @@ impl ClipStore for PgClipStore {
         )
         .await
         .map_err(unavailable)?;
+        let avatars: Vec<Uuid> = draft.avatars.iter().map(|l| l.avatar).collect();
+        super::consent::record_casts(&txn, &self.key, id, draft.owner_id, draft.parent, &avatars)
+            .await
+            .map_err(unavailable)?;
+        txn.commit().await.map_err(unavailable)?;
         Ok(id)
     }
 

@@ -10,11 +10,11 @@ use uuid::Uuid;
 use super::{Db, DbError};
 
 /// Whether the viewer `$1` may see clip row `c` (drafts: their author; posts: by visibility;
-/// removed: nobody).
-pub const VISIBLE: &str = "(c.owner_id = $1 AND c.status <> 'removed'
+/// removed or hidden — a revoked avatar, a pending likeness report — nobody).
+pub const VISIBLE: &str = "(c.hidden_at IS NULL AND (c.owner_id = $1 AND c.status <> 'removed'
     OR c.status = 'posted' AND (c.visibility IN ('public', 'unlisted')
         OR c.visibility = 'followers' AND EXISTS (
-            SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = c.owner_id)))";
+            SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = c.owner_id))))";
 
 /// [`VISIBLE`] for a clip row named `alias` instead of `c`.
 pub fn visible_as(alias: &str) -> String {
@@ -168,11 +168,11 @@ impl Db {
         // author feed adds the visibility predicate (followers-only posts).
         let (filter, author) = match feed {
             Feed::Latest => (
-                "c.status = 'posted' AND c.visibility = 'public'".to_string(),
+                "c.status = 'posted' AND c.hidden_at IS NULL AND c.visibility = 'public'".to_string(),
                 Uuid::nil(),
             ),
             Feed::Following => (
-                "c.status = 'posted' AND c.visibility IN ('public', 'followers')
+                "c.status = 'posted' AND c.hidden_at IS NULL AND c.visibility IN ('public', 'followers')
                  AND c.owner_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)"
                     .to_string(),
                 Uuid::nil(),

@@ -66,7 +66,7 @@ fn explain(score: &ForYouScore, age_hours: f64, likes: i64, comments: i64, remix
 /// cursor's score and id (NULL for the first page), `$5` rows to fetch.
 pub static FOR_YOU_SQL: LazyLock<String> = LazyLock::new(|| {
     let in_window = format!(
-        "c.status = 'posted' AND c.visibility = 'public' AND c.owner_id <> $1
+        "c.status = 'posted' AND c.hidden_at IS NULL AND c.visibility = 'public' AND c.owner_id <> $1
            AND c.posted_at <= (SELECT as_of FROM params)
            AND c.posted_at > (SELECT as_of FROM params) - interval '{FOR_YOU_WINDOW_DAYS} days'"
     );

@@ -1,8 +1,10 @@
 //! Postgres: the connection pool, migrations, and the queries of each table family.
 //! With no `DATABASE_URL` the server runs its own cluster (see [`cluster`]).
 
+pub mod avatars;
 pub mod clips;
 pub mod cluster;
+pub mod consent;
 pub mod feed;
 pub mod for_you;
 pub mod profiles;
@@ -36,6 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0008_share_links.sql"),
     ),
     ("0009_quarantine", include_str!("../../migrations/0009_quarantine.sql")),
+    ("0010_cameos", include_str!("../../migrations/0010_cameos.sql")),
 ];
 
 /// A database failure.

@@ -244,6 +244,10 @@ async fn set_follow(state: &AppState, follower: Uuid, username: &str, follow: bo
         return Err(ApiError::new(ErrorCode::BadRequest, "you cannot follow yourself"));
     }
     let followers = state.db.set_follow(follower, followee, follow).await?;
+    if !follow {
+        // Mutuals-only avatars: a running job of someone no longer mutual stops.
+        state.cameo.follows_changed(follower, followee).await?;
+    }
     Ok(HttpResponse::Ok().json(FollowView {
         username: username.to_string(),
         following: follow,

@@ -1,8 +1,10 @@
 //! HTTP routes: REST under `/api`, the two WebSockets, ops endpoints, and the web app.
 
 pub mod auth_routes;
+pub mod avatar_routes;
 pub mod client;
 pub mod clip_routes;
+pub mod consent_routes;
 pub mod error;
 pub mod feed_routes;
 pub mod openapi;
@@ -90,6 +92,22 @@ rest_routes! {
     get "/api/feed/latest" => feed_routes::latest;
     get "/api/feed/following" => feed_routes::following;
     get "/api/understand" => understanding::get;
+    post "/api/avatars/challenge" => avatar_routes::new_challenge;
+    get "/api/avatars/mine" => avatar_routes::mine;
+    get "/api/avatars/castable" => avatar_routes::castable;
+    post "/api/avatars" => avatar_routes::upload;
+    get "/api/avatars/{id}" => avatar_routes::detail;
+    delete "/api/avatars/{id}" => consent_routes::delete;
+    get "/api/avatars/{id}/crops/{n}" => avatar_routes::crop;
+    put "/api/avatars/{id}/permissions" => consent_routes::set_permissions;
+    get "/api/avatars/{id}/uses" => consent_routes::uses;
+    get "/api/avatars/{id}/uses/{clip_id}/poster" => consent_routes::use_poster;
+    delete "/api/avatars/{id}/uses/{clip_id}" => consent_routes::remove_use;
+    post "/api/avatars/{id}/revoke" => consent_routes::revoke;
+    post "/api/avatars/{id}/enable" => consent_routes::enable;
+    get "/api/grants/{id}" => consent_routes::grant;
+    post "/api/reports" => consent_routes::report;
+    get "/api/notifications" => consent_routes::notifications;
     get "/api/users/{username}" => feed_routes::user_profile;
     get "/api/users/{username}/posts" => feed_routes::user_posts;
     put "/api/users/{username}/follow" => feed_routes::follow;

@@ -25,6 +25,12 @@ pub const MAX_VIEWS_PER_WINDOW: u32 = 240;
 pub const MAX_REMIXES_PER_WINDOW: u32 = 10;
 /// Post and comment deletions per user per window.
 pub const MAX_DELETES_PER_WINDOW: u32 = 60;
+/// Avatar challenges + uploads per user per window (extraction is CPU-heavy).
+pub const MAX_ENROLMENTS_PER_WINDOW: u32 = 6;
+/// Reports per user per window.
+pub const MAX_REPORTS_PER_WINDOW: u32 = 20;
+/// Avatar permission changes, revocations and removals per user per window.
+pub const MAX_CONSENT_CHANGES_PER_WINDOW: u32 = 60;
 /// The window every limit counts over.
 pub const WRITE_WINDOW: Duration = Duration::from_secs(60);
 /// Counters kept before expired ones are purged.
@@ -40,6 +46,9 @@ pub enum SocialWrite {
     View,
     Remix,
     Delete,
+    Enrol,
+    Report,
+    Consent,
 }
 
 impl SocialWrite {
@@ -53,6 +62,9 @@ impl SocialWrite {
             SocialWrite::View => (MAX_VIEWS_PER_WINDOW, "views"),
             SocialWrite::Remix => (MAX_REMIXES_PER_WINDOW, "remixes"),
             SocialWrite::Delete => (MAX_DELETES_PER_WINDOW, "deletions"),
+            SocialWrite::Enrol => (MAX_ENROLMENTS_PER_WINDOW, "avatar recordings"),
+            SocialWrite::Report => (MAX_REPORTS_PER_WINDOW, "reports"),
+            SocialWrite::Consent => (MAX_CONSENT_CHANGES_PER_WINDOW, "avatar permission changes"),
         }
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 pub mod api;
+pub mod cameo;
 pub mod db;
 pub mod posts;
 pub mod scene;

@@ -26,6 +26,8 @@ pub struct Submit {
     pub segments: Vec<Segment>,
     pub options: SampleOptions,
     pub events: Recipient<JobEvent>,
+    /// Consent leases of the avatars the job casts (checked before every step).
+    pub leases: Vec<std::sync::Arc<crate::consent::Lease>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +126,7 @@ impl Scheduler {
                     job.events.do_send(JobEvent::Failed {
                         job: ticket.id,
                         reason: "no generation worker".into(),
+                        refused_avatar: None,
                     });
                     self.queue.release(&ticket);
                     self.controls.remove(&ticket.id);
@@ -163,7 +166,7 @@ impl Handler<Submit> for Scheduler {
         // Acknowledged at once (with its id), before a worker may pick it up.
         let _ = msg.events.try_send(JobEvent::Queued { job: id, position });
         self.told.insert(id, position);
-        let control = Arc::new(JobControl::default());
+        let control = Arc::new(JobControl::with_leases(msg.leases));
         self.controls.insert(id, control.clone());
         let job = Job {
             ticket,

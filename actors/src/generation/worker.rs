@@ -48,6 +48,8 @@ pub enum JobEvent {
     Failed {
         job: JobId,
         reason: String,
+        /// Set when a cast avatar's consent ended mid-job (`@handle`).
+        refused_avatar: Option<String>,
     },
     Cancelled {
         job: JobId,
@@ -58,11 +60,26 @@ pub enum JobEvent {
 #[derive(Debug, Default)]
 pub struct JobControl {
     cancelled: AtomicBool,
+    /// One per cast avatar; the job stops at its next step once any is withdrawn.
+    leases: Vec<Arc<crate::consent::Lease>>,
     /// New prompts for the job's segments (live mode), taken by the worker between steps.
     live_prompts: Mutex<Option<Vec<Prompt>>>,
 }
 
 impl JobControl {
+    /// A control for a job that casts avatars under these leases.
+    pub fn with_leases(leases: Vec<Arc<crate::consent::Lease>>) -> Self {
+        JobControl {
+            leases,
+            ..Default::default()
+        }
+    }
+
+    /// The first cast avatar whose consent ended (its `@handle`).
+    pub fn refused_avatar(&self) -> Option<&str> {
+        self.leases.iter().find(|l| !l.allowed()).map(|l| l.handle.as_str())
+    }
+
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
     }
@@ -133,6 +150,8 @@ impl WorkerHandle {
 enum Outcome {
     Finished(Vec<u8>),
     Cancelled,
+    /// A cast avatar's consent ended: the job stopped before its next step.
+    Refused(String),
 }
 
 fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
@@ -155,8 +174,12 @@ fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
                 .unwrap_or_else(|| segment.prompt.clone())
                 .at_frame((k * engine::sampler::NEW_FRAMES_PER_CHUNK) as f32);
             let opts = chunk_options(&job.options, segment.seed.wrapping_add(k as u64), &all);
+            if let Some(handle) = job.control.refused_avatar() {
+                return Ok(Outcome::Refused(handle.to_owned()));
+            }
             let g = sample(den, &prompt.clone(), &opts, &mut |p| {
-                if job.control.is_cancelled() {
+                // Consent is checked before every step, not only when the job starts.
+                if job.control.is_cancelled() || job.control.refused_avatar().is_some() {
                     return StepAction::Stop;
                 }
                 let done = chunk * job.options.steps + p.step;
@@ -185,7 +208,10 @@ fn run_job(den: &dyn Denoiser, job: &Job) -> Result<Outcome, EngineError> {
                 }
             })?;
             if g.stopped {
-                return Ok(Outcome::Cancelled);
+                return Ok(match job.control.refused_avatar() {
+                    Some(handle) => Outcome::Refused(handle.to_owned()),
+                    None => Outcome::Cancelled,
+                });
             }
             append_chunk(&mut all, &g.frames);
             chunk += 1;
@@ -217,6 +243,7 @@ pub fn spawn_worker(
                     Err(e) => JobEvent::Failed {
                         job: id,
                         reason: format!("model unavailable: {e}"),
+                        refused_avatar: None,
                     },
                     Ok(den) => {
                         job.events.do_send(JobEvent::Started { job: id, worker: index });
@@ -228,9 +255,15 @@ pub fn spawn_worker(
                                 elapsed_ms: started.elapsed().as_millis() as u64,
                             },
                             Ok(Ok(Outcome::Cancelled)) => JobEvent::Cancelled { job: id },
+                            Ok(Ok(Outcome::Refused(handle))) => JobEvent::Failed {
+                                job: id,
+                                reason: format!("@{handle}'s owner no longer lets you cast them: the video stopped"),
+                                refused_avatar: Some(handle),
+                            },
                             Ok(Err(e)) => JobEvent::Failed {
                                 job: id,
                                 reason: e.to_string(),
+                                refused_avatar: None,
                             },
                             Err(_) => {
                                 tracing::error!(
@@ -242,6 +275,7 @@ pub fn spawn_worker(
                                 JobEvent::Failed {
                                     job: id,
                                     reason: "the generation worker crashed".into(),
+                                    refused_avatar: None,
                                 }
                             }
                         }

@@ -14,7 +14,8 @@ use protocol::{ErrorCode, Role, ServerMessage};
 use uuid::Uuid;
 use world::{Vocab, FPS};
 
-use super::{Loaded, RoomActor};
+use super::{casting, Loaded, RoomActor};
+use crate::consent::{AvatarRef, Cast, CastError};
 use crate::generation::{Cancel, CancelRoom, JobEvent, JobId, Segment, SetPrompts, Submit, MAX_CHUNKS};
 use crate::media::StreamInput;
 use crate::session::SessionId;
@@ -57,6 +58,9 @@ pub enum GenerationError {
     Unavailable(String),
     #[error("no such job in this room")]
     NotFound,
+    /// A shot casts an avatar the caller may not use (the message names it).
+    #[error("{0}")]
+    AvatarNotPermitted(String),
 }
 
 impl GenerationError {
@@ -67,6 +71,7 @@ impl GenerationError {
             GenerationError::Busy(_) => ErrorCode::RateLimited,
             GenerationError::Unavailable(_) => ErrorCode::Unavailable,
             GenerationError::NotFound => ErrorCode::NotFound,
+            GenerationError::AvatarNotPermitted(_) => ErrorCode::AvatarNotPermitted,
         }
     }
 }
@@ -80,6 +85,8 @@ pub(super) struct RoomJob {
     seed: u64,
     steps: u32,
     guidance: f64,
+    /// The avatars it casts, with their consent leases (kept for live re-planning and the clip).
+    casts: Vec<Cast>,
 }
 
 impl RoomJob {
@@ -92,6 +99,7 @@ impl RoomJob {
             seed,
             steps: script.settings.steps,
             guidance: script.settings.guidance,
+            casts: Vec::new(),
         }
     }
 }
@@ -114,13 +122,7 @@ pub fn plan(
     seed: Option<u64>,
     vocab: &Vocab,
 ) -> Result<Vec<Segment>, ScriptError> {
-    let shots: Vec<(usize, &protocol::script::Shot)> = match shot_id {
-        Some(id) => match script.shots.iter().position(|s| s.id == id) {
-            Some(i) => vec![(i, &script.shots[i])],
-            None => return Err(ScriptError::new("shot_id", format!("no shot {id:?} in the script"))),
-        },
-        None => script.shots.iter().enumerate().collect(),
-    };
+    let shots = chosen_shots(script, shot_id)?;
     if shots.is_empty() {
         return Err(ScriptError::new("shots", "add a shot to generate"));
     }
@@ -149,6 +151,41 @@ pub fn plan(
         ));
     }
     Ok(segments)
+}
+
+/// The shots a job renders, with their index: the chosen one, or all in order.
+fn chosen_shots<'a>(
+    script: &'a SceneScript,
+    shot_id: Option<&str>,
+) -> Result<Vec<(usize, &'a protocol::script::Shot)>, ScriptError> {
+    Ok(match shot_id {
+        Some(id) => match script.shots.iter().position(|s| s.id == id) {
+            Some(i) => vec![(i, &script.shots[i])],
+            None => return Err(ScriptError::new("shot_id", format!("no shot {id:?} in the script"))),
+        },
+        None => script.shots.iter().enumerate().collect(),
+    })
+}
+
+/// Gives each segment's prompt the crops of the avatars its shot casts.
+fn apply_casts(
+    segments: &mut [Segment],
+    script: &SceneScript,
+    shot_id: Option<&str>,
+    casts: &[Cast],
+) -> Result<(), GenerationError> {
+    if casts.is_empty() {
+        return Ok(());
+    }
+    let shots = chosen_shots(script, shot_id).map_err(GenerationError::InvalidScript)?;
+    for (segment, (_, shot)) in segments.iter_mut().zip(shots) {
+        segment.prompt = segment
+            .prompt
+            .clone()
+            .with_avatars(casting::crops_for(shot, casts))
+            .map_err(|e| GenerationError::Unavailable(e.to_string()))?;
+    }
+    Ok(())
 }
 
 fn event_message(event: &JobEvent) -> ServerMessage {
@@ -185,9 +222,14 @@ fn event_message(event: &JobEvent) -> ServerMessage {
             elapsed_ms: *elapsed_ms,
             clip_id: None,
         },
-        JobEvent::Failed { job, reason } => ServerMessage::JobFailed {
+        JobEvent::Failed {
+            job,
+            reason,
+            refused_avatar,
+        } => ServerMessage::JobFailed {
             job_id: *job,
             message: reason.clone(),
+            code: refused_avatar.as_ref().map(|_| ErrorCode::AvatarNotPermitted),
         },
         JobEvent::Cancelled { job } => ServerMessage::JobCancelled { job_id: *job },
     }
@@ -225,7 +267,12 @@ impl RoomActor {
         }
         let vocab = Vocab::new();
         for (id, job) in &self.generation.jobs {
-            if let Ok(segments) = plan(&script, job.shot_id.as_deref(), None, &vocab) {
+            if let Ok(mut segments) = plan(&script, job.shot_id.as_deref(), None, &vocab) {
+                // Edits keep the avatars cast when the job started (a newly named `@handle` is
+                // not cast mid-job: it renders as a generic figure until a new job checks it).
+                if apply_casts(&mut segments, &script, job.shot_id.as_deref(), &job.casts).is_err() {
+                    continue;
+                }
                 scheduler.do_send(SetPrompts {
                     job: *id,
                     prompts: segments.into_iter().map(|s| s.prompt).collect(),
@@ -289,6 +336,14 @@ impl Handler<StartGeneration> for RoomActor {
             let segments = plan(&script, msg.shot_id.as_deref(), msg.seed, &Vocab::new())
                 .map_err(GenerationError::InvalidScript)?;
             let first_shot = script.shots.first().map(|shot| shot.id.clone());
+            let mut refs: Vec<AvatarRef> = Vec::new();
+            for (_, shot) in chosen_shots(&script, msg.shot_id.as_deref()).map_err(GenerationError::InvalidScript)? {
+                for r in casting::shot_refs(shot) {
+                    if !refs.contains(&r) {
+                        refs.push(r);
+                    }
+                }
+            }
             let job = RoomJob {
                 user,
                 shot_id: msg.shot_id.clone(),
@@ -296,6 +351,7 @@ impl Handler<StartGeneration> for RoomActor {
                 seed: segments.first().map_or(0, |s| s.seed),
                 steps,
                 guidance,
+                casts: Vec::new(),
             };
             let options = SampleOptions {
                 steps: steps as usize,
@@ -309,10 +365,11 @@ impl Handler<StartGeneration> for RoomActor {
                 segments,
                 options,
                 events: ctx.address().recipient(),
+                leases: Vec::new(),
             };
-            Ok((scheduler, submit, job, first_shot))
+            Ok((scheduler, submit, job, first_shot, refs, script))
         })();
-        let (scheduler, mut submit, job, first_shot) = match prepared {
+        let (scheduler, mut submit, mut job, first_shot, refs, script) = match prepared {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::ready(Err(e))),
         };
@@ -322,8 +379,23 @@ impl Handler<StartGeneration> for RoomActor {
             .remix
             .filter(|_| msg.shot_id.is_none() || msg.shot_id == first_shot)
             .zip(self.config.clips.clone());
+        let casting = self.config.casting.clone();
+        let shot_id = msg.shot_id.clone();
         Box::pin(
             async move {
+                // Consent is checked here, when the job starts, and by the worker before every
+                // step (through the leases).
+                let mut casts = Vec::new();
+                if !refs.is_empty() {
+                    let casting = casting
+                        .ok_or_else(|| GenerationError::Unavailable("avatars are not enabled on this server".into()))?;
+                    casts = casting.cast(submit.user, refs).await.map_err(|e| match e {
+                        CastError::NotPermitted(_) => GenerationError::AvatarNotPermitted(e.to_string()),
+                        CastError::Unavailable(m) => GenerationError::Unavailable(m),
+                    })?;
+                    apply_casts(&mut submit.segments, &script, shot_id.as_deref(), &casts)?;
+                    submit.leases = casts.iter().map(|c| c.lease.clone()).collect();
+                }
                 if let Some((source, clips)) = remix {
                     let frames = clips
                         .source_frames(source.clip)
@@ -337,15 +409,17 @@ impl Handler<StartGeneration> for RoomActor {
                     }
                     submit.options.remix = Some((frames[..chunk].to_vec(), source.strength));
                 }
-                scheduler
+                let id = scheduler
                     .send(submit)
                     .await
                     .map_err(|_| GenerationError::Unavailable("the generation scheduler is not running".into()))?
-                    .map_err(|e| GenerationError::Busy(e.to_string()))
+                    .map_err(|e| GenerationError::Busy(e.to_string()))?;
+                Ok((id, casts))
             }
             .into_actor(self)
-            .map(move |res, act, _ctx| {
-                let id = res?;
+            .map(move |res: Result<(JobId, Vec<Cast>), GenerationError>, act, _ctx| {
+                let (id, casts) = res?;
+                job.casts = casts;
                 act.generation.jobs.insert(id, job);
                 Ok(id)
             }),
@@ -431,6 +505,7 @@ impl Handler<JobEvent> for RoomActor {
                     size: world::SIZE,
                     frames: frames.clone(),
                     parent: self.generation.remix.map(|r| r.clip),
+                    avatars: room_job.casts.iter().map(|c| c.lease.clone()).collect(),
                 };
                 let mut message = event_message(&event);
                 let (room, addr) = (self.room_id, ctx.address());

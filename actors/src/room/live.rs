@@ -249,6 +249,9 @@ impl RoomActor {
             }],
             options,
             events: ctx.address().recipient(),
+            // On-air chunks cast no avatar crops (see `RoomJob::on_air`): nobody's likeness
+            // is rendered without a consent lease.
+            leases: Vec::new(),
         };
         ctx.spawn(
             scheduler

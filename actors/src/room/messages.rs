@@ -23,6 +23,8 @@ pub struct RoomConfig {
     pub clips: Option<std::sync::Arc<dyn crate::store::ClipStore>>,
     /// How viewers' WebRTC connections are made; `None` turns the live preview off.
     pub media: Option<crate::media::MediaConfig>,
+    /// Checks and grants avatar casts; `None` refuses every cast.
+    pub casting: Option<std::sync::Arc<dyn crate::consent::Casting>>,
 }
 
 impl Default for RoomConfig {
@@ -33,6 +35,7 @@ impl Default for RoomConfig {
             scheduler: None,
             clips: None,
             media: None,
+            casting: None,
         }
     }
 }

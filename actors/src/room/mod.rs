@@ -23,6 +23,7 @@ use crate::session::{CloseReason, Outbound, SessionHandle, SessionId, SessionKin
 use crate::store::{RoomStore, StoredRoom};
 use crate::sync::RoomSync;
 
+pub mod casting;
 mod generation;
 mod handlers;
 mod live;

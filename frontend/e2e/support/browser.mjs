@@ -1,7 +1,8 @@
 // Shared set-up for the browser end-to-end tests (playwright-core + Debian Chromium, no browser downloads):
 // the run's constants (server URL, Chromium path, artifacts folder, run id, password), a headless Chromium
-// launch, a page that records uncaught errors, the UI steps the tests share (sign up, create a room, write
-// the first shot, press Generate, wait for a job phase) and the colour of the object in a video frame.
+// launch (optionally with a fake camera), a page that records uncaught errors, the UI steps the tests
+// share (sign up, create a room, write the first shot, press Generate, wait for a job phase) and the
+// colour of the object in a video frame.
 // Not a test file itself: `node --test e2e/` only runs *.test.mjs.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,15 +25,19 @@ const BASE_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disabl
 // WebRTC on loopback only (shared/research/webrtc-media.md §5.2): both flags are needed
 const WEBRTC_FLAGS = ['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns']
 
+/** A fake camera that plays `y4m` (looping) and is granted without asking (shared/research/webrtc-media.md §5.2). */
+export const cameraFlags = (y4m) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`]
+
 /**
  * Makes the artifacts folder and launches headless Chromium. `autoplay` lets videos play without a
- * user gesture; `webrtc` allows peer connections on loopback with real (not mDNS) local addresses.
+ * user gesture; `webrtc` allows peer connections on loopback with real (not mDNS) local addresses;
+ * `args` adds flags (a fake camera: `cameraFlags`).
  */
-export async function launchBrowser({ autoplay = true, webrtc = false } = {}) {
+export async function launchBrowser({ autoplay = true, webrtc = false, args = [] } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true })
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [...BASE_FLAGS, ...(autoplay ? ['--autoplay-policy=no-user-gesture-required'] : []), ...(webrtc ? WEBRTC_FLAGS : [])],
+    args: [...BASE_FLAGS, ...(autoplay ? ['--autoplay-policy=no-user-gesture-required'] : []), ...(webrtc ? WEBRTC_FLAGS : []), ...args],
   })
 }
 

@@ -1,7 +1,8 @@
 // Clip page `#/clip/<id>` (`#/clip/<id>/comments` opens it at the comments): the posted clip's full
 // video, its title, caption, author and "remixed from", counts, Like / Remix (and Delete for its
-// author), the comments and the remix chain as a tree.
+// author; "Report: uses my likeness" for everyone else), the comments and the remix chain as a tree.
 import { api, ApiError } from '../api'
+import { likenessReport } from '../cameo/report'
 import type { PostView } from '../api-types'
 import { h } from '../dom'
 import { icon } from '../icons'
@@ -82,7 +83,9 @@ export async function clipPage(root: HTMLElement, params: Record<string, string>
   const like = likeButton(post, err, (_liked, likes) => (likeCount.textContent = plural(likes, 'like')))
   const remix = remixControl(post.id, post.remixes, err)
   const actions = h('div', { class: 'post-actions' }, like, remix.button)
+  const report = post.author === user.username ? null : likenessReport(post.id)
   if (post.author === user.username) actions.append(deleteButton(post.id, user.username, err))
+  else if (report) actions.append(report.button)
 
   const commentsPanel = new CommentsPanel(post.id, user.username, (delta) => {
     comments = Math.max(0, comments + delta)
@@ -109,6 +112,7 @@ export async function clipPage(root: HTMLElement, params: Record<string, string>
           counts,
           actions,
           remix.panel,
+          report?.panel,
           err.el,
         ),
         commentsPanel.el,

@@ -1,6 +1,8 @@
-// Studio page `#/room/<id>`: wires the Y.Doc connection, control socket and all studio widgets together.
+// Studio page `#/room/<id>`: wires the Y.Doc connection, control socket and all studio widgets together,
+// and says plainly when generation is refused because a cast avatar is not permitted.
 import { api, ApiError } from '../api'
 import type { Role } from '../api-types'
+import { avatarRefusal } from '../cameo/castable'
 import { h } from '../dom'
 import { icon } from '../icons'
 import { notice, topbar } from '../layout'
@@ -43,6 +45,8 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   const share = new SharePanel(roomId)
   const banner = notice('error')
   const toast = notice('info')
+  const refused = notice('error')
+  refused.el.dataset.testid = 'avatar-refused'
   const viewBadge = h('span', { class: 'badge badge-viewer view-only', 'data-testid': 'view-only', hidden: true }, icon('eye', 13), 'View only')
   const roleBadge = h('span', { class: 'badge', 'data-testid': 'my-role' })
   const titleHost = h('div', { class: 'title-editor', 'data-testid': 'room-title' })
@@ -91,6 +95,14 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
   )
   unsubs.push(control.removed.watch((r) => r && conn.state.value.kind !== 'removed' && conn.retryNow()))
   unsubs.push(control.lastError.watch((m) => m && toast.show(m)))
+  unsubs.push(
+    control.avatarRefusal.watch((r) => {
+      // the shot cards mark the avatar it names
+      avatarRefusal.set(r)
+      if (r) refused.show(`Not generated: ${r.message} Take that avatar out of the shot (its chip is marked), or ask its owner to let you cast it.`)
+      else refused.clear()
+    }),
+  )
   let toastTimer: ReturnType<typeof setTimeout> | undefined
   unsubs.push(
     conn.denied.watch((reason) => {
@@ -114,6 +126,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
         h('div', { class: 'studio-head' }, titleHost, h('div', { class: 'studio-badges' }, roleBadge, viewBadge)),
         h('div', { class: 'presence-row' }, h('span', { class: 'muted small' }, 'Here now'), presence.el),
         toast.el,
+        refused.el,
         shots.el,
       ),
       h('aside', { class: 'studio-side' }, generate.el, members.el, share.el, settings.el),
@@ -122,6 +135,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
 
   return () => {
     unsubs.forEach((u) => u())
+    avatarRefusal.set(null)
     clearTimeout(toastTimer)
     title.destroy()
     shots.destroy()

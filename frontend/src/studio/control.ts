@@ -1,6 +1,7 @@
 // The JSON control socket (/control/<room>?ticket=T&v=1): hello/welcome, who is online, errors,
 // the room's generation jobs (generate / cancel out; queue, progress and outcome in), on-air
-// state, and the live preview's WebRTC signalling (offer / candidates out, answer in).
+// state, the live preview's WebRTC signalling (offer / candidates out, answer in), and refusals
+// because a cast avatar is not permitted (`avatar_not_permitted`, before or during a job).
 // Reconnects with a fresh ticket and backoff; stops for good when the server closes with 4403.
 import { api, ApiError } from '../api'
 import { CloseCode, type ClientMessage, type OnlineMember, type Role, type ServerMessage } from '../api-types'
@@ -21,6 +22,14 @@ export interface JobState {
   etaMs?: number
   clipId?: string | null
   message?: string
+  /** Why it failed, for programs (`avatar_not_permitted` when a cast avatar's consent ended). */
+  code?: string
+}
+
+/** A refusal to generate because of a cast avatar; `at` tells repeated refusals apart. */
+export interface AvatarRefusal {
+  message: string
+  at: number
 }
 
 export class ControlSocket {
@@ -33,6 +42,8 @@ export class ControlSocket {
   readonly job = new Signal<JobState | null>(null)
   /** Whether the room is on air (the server says so after `hello` and on every change). */
   readonly onAir = new Signal(false)
+  /** The latest `avatar_not_permitted` refusal (a control error, or a job failing with that code). */
+  readonly avatarRefusal = new Signal<AvatarRefusal | null>(null)
   private readonly answerListeners = new Set<(sdp: string) => void>()
   private ws: WebSocket | null = null
   private attempts = 0
@@ -93,7 +104,8 @@ export class ControlSocket {
         this.online.set(msg.members_online ?? [])
         break
       case 'error':
-        this.lastError.set(msg.message || msg.code)
+        if (msg.code === 'avatar_not_permitted') this.avatarRefusal.set({ message: msg.message, at: Date.now() })
+        else this.lastError.set(msg.message || msg.code)
         break
       case 'job_queued':
         this.updateJob(msg.job_id, { phase: 'queued', position: msg.position })
@@ -108,7 +120,8 @@ export class ControlSocket {
         this.updateJob(msg.job_id, { phase: 'finished', clipId: msg.clip_id, etaMs: 0 })
         break
       case 'job_failed':
-        this.updateJob(msg.job_id, { phase: 'failed', message: msg.message })
+        this.updateJob(msg.job_id, { phase: 'failed', message: msg.message, code: msg.code })
+        if (msg.code === 'avatar_not_permitted') this.avatarRefusal.set({ message: msg.message, at: Date.now() })
         break
       case 'job_cancelled':
         this.updateJob(msg.job_id, { phase: 'cancelled' })

@@ -1,6 +1,8 @@
-// One shot card: prompt editor (Y.Text) plus duration / seed / style inputs bound to the shot's Y.Map.
+// One shot card: prompt editor (Y.Text), the avatars cast in it (cameo/cast.ts) and duration / seed / style
+// inputs bound to the shot's Y.Map.
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
+import { CastControl } from '../cameo/cast'
 import { h } from '../dom'
 import { icon, type IconName } from '../icons'
 import { promptEditor, type CollabEditor } from './editor'
@@ -19,6 +21,7 @@ export class ShotCard {
   readonly el: HTMLElement
   private editor: CollabEditor | null = null
   private understood: UnderstoodLine | null = null
+  private readonly cast: CastControl
   private readonly inputs: Record<FieldKey, HTMLInputElement>
   private readonly indexEl = h('span', { class: 'shot-index' })
   private readonly upBtn: HTMLButtonElement
@@ -51,11 +54,13 @@ export class ShotCard {
     this.rerollBtn = h('button', { class: 'btn btn-icon btn-xs', type: 'button', title: 'New random seed', 'aria-label': 'New random seed', onclick: () => this.write('seed', String(randomSeed())) }, icon('dice', 14))
 
     const editorHost = h('div', { class: 'shot-editor', 'data-testid': 'shot-prompt' })
+    this.cast = new CastControl(shot, editable)
     this.el = h(
       'article',
       { class: 'shot card', 'data-testid': 'shot', 'data-shot-id': String(shot.get('id') ?? '') },
       h('header', { class: 'shot-head' }, this.indexEl, h('span', { class: 'shot-id muted' }, String(shot.get('id') ?? '').slice(0, 8)), h('div', { class: 'shot-tools' }, this.upBtn, this.downBtn, this.removeBtn)),
       editorHost,
+      this.cast.el,
       h(
         'footer',
         { class: 'shot-fields' },
@@ -104,6 +109,7 @@ export class ShotCard {
   setEditable(editable: boolean): void {
     this.editable = editable
     this.editor?.setEditable(editable)
+    this.cast.setEditable(editable)
     for (const input of Object.values(this.inputs)) input.disabled = !editable
     this.removeBtn.disabled = !editable
     this.rerollBtn.disabled = !editable
@@ -114,6 +120,7 @@ export class ShotCard {
     this.shot.unobserve(this.observer)
     this.editor?.destroy()
     this.understood?.destroy()
+    this.cast.destroy()
     this.el.remove()
   }
 }

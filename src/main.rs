@@ -8,6 +8,12 @@ mod commands;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> anyhow::Result<()> {
+    // dlib's BLAS (OpenBLAS) would start a thread per core for each avatar extraction and
+    // compete with the generation workers; one is enough for 128-D embeddings. Set before any
+    // thread exists.
+    if std::env::var_os("OPENBLAS_NUM_THREADS").is_none() {
+        std::env::set_var("OPENBLAS_NUM_THREADS", "1");
+    }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| {
             EnvFilter::new("info,actix_server=warn,rtc=warn,rtc_ice=error,rtc_dtls=error,webrtc=warn")

@@ -49,7 +49,8 @@ pub(super) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedVideo
     pts.sort_unstable();
     let ms = |t: i64| t as f64 * 1000.0 / track.timescale as f64;
     let mut sampler = Sampler::new(limits);
-    sampler.check_time(ms(pts.first().copied().unwrap_or_default()), 0)?; // the clock starts at the earliest presentation time
+    // The sampler's clock starts at the earliest presentation time.
+    sampler.check_time(ms(pts.first().copied().unwrap_or_default()), 0)?;
     let mut decoder = H264Decoder::new()?;
     let mut annex_b = Vec::new();
     let mut shown = 0usize;

@@ -3,4 +3,4 @@
 /**
  * A machine-readable error kind. The HTTP status that goes with each is in `http_status`.
  */
-export type ErrorCode = "bad_request" | "invalid_username" | "weak_password" | "invalid_field" | "username_taken" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "rate_limited" | "payload_too_large" | "origin_not_allowed" | "protocol_version_mismatch" | "invalid_script" | "invalid_message" | "internal" | "unavailable" | "range_not_satisfiable" | "invalid_sdp" | "unsupported_media_type" | "conflict" | "quota_exceeded";
+export type ErrorCode = "bad_request" | "invalid_username" | "weak_password" | "invalid_field" | "username_taken" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "rate_limited" | "payload_too_large" | "origin_not_allowed" | "protocol_version_mismatch" | "invalid_script" | "invalid_message" | "internal" | "unavailable" | "range_not_satisfiable" | "invalid_sdp" | "unsupported_media_type" | "conflict" | "quota_exceeded" | "avatar_not_permitted" | "invalid_upload";

@@ -82,7 +82,11 @@ job_id: number,
 /**
  * Why, for people.
  */
-message: string, } | { "type": "job_cancelled", 
+message: string, 
+/**
+ * Why, for programs (`avatar_not_permitted` when a cast avatar's consent ended).
+ */
+code?: ErrorCode, } | { "type": "job_cancelled", 
 /**
  * The job.
  */

@@ -113,7 +113,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         objects.clone(),
         consent_key.clone(),
     ));
-    let cameo = crate::cameo::Cameo::new(db.clone(), consent_key);
     let extractor = match crate::cameo::extract::Extractor::start(
         db.clone(),
         objects,
@@ -126,6 +125,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    let cameo = crate::cameo::Cameo::new(db.clone(), consent_key, extractor);
     let room_config = RoomConfig {
         idle_grace: config.room_idle_grace,
         compact_every: config.compact_every.max(1),
@@ -145,7 +145,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Arc::clone(&config),
         clips,
         cameo,
-        extractor,
     ));
     let frontend = config.frontend_dir.clone();
     let server = HttpServer::new(move || {

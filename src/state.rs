@@ -36,10 +36,8 @@ pub struct AppState {
     pub passwords: crate::auth::password::PasswordPool,
     /// Finished clips (rows and videos).
     pub clips: Arc<crate::db::clips::PgClipStore>,
-    /// Avatar permissions, consent leases of running jobs, the consent key.
+    /// Avatar permissions, consent leases of running jobs, the consent key, extraction.
     pub cameo: crate::cameo::Cameo,
-    /// The avatar extraction queue; `None` when the face models could not be loaded.
-    pub extractor: Option<crate::cameo::extract::Extractor>,
     next_session: AtomicU64,
 }
 
@@ -57,7 +55,6 @@ impl AppState {
         config: Arc<Config>,
         clips: Arc<crate::db::clips::PgClipStore>,
         cameo: crate::cameo::Cameo,
-        extractor: Option<crate::cameo::extract::Extractor>,
     ) -> Self {
         let signups_per_address = config.signups_per_address;
         AppState {
@@ -73,7 +70,6 @@ impl AppState {
             passwords: crate::auth::password::PasswordPool::start(),
             clips,
             cameo,
-            extractor,
             next_session: AtomicU64::new(1),
         }
     }

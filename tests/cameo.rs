@@ -4,6 +4,8 @@
 //! every step, signed grants, the owner's view of uses and removal, and revocation's cascade
 //! (with its latency measured).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::{Duration, Instant};
@@ -56,7 +58,7 @@ async fn enrolment_accepts_a_followed_challenge_and_refuses_bad_recordings_with_
         x["frames_with_face"].as_u64().unwrap() * 10 >= x["frames"].as_u64().unwrap() * 8,
         "{x}"
     );
-    assert_eq!(avatar["crops"].as_array().unwrap().len() >= 3, true, "{avatar}");
+    assert!(avatar["crops"].as_array().unwrap().len() >= 3, "{avatar}");
     let crop = alice
         .http
         .get(format!("{}{}", server.url, avatar["crops"][0].as_str().unwrap()))
@@ -106,7 +108,8 @@ async fn enrolment_accepts_a_followed_challenge_and_refuses_bad_recordings_with_
         (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
     );
 
-    let cases: Vec<(&str, &str, Box<dyn FnOnce(&Value) -> Vec<u8>>)> = vec![
+    type MakeVideo = Box<dyn FnOnce(&Value) -> Vec<u8>>;
+    let cases: Vec<(&str, &str, MakeVideo)> = vec![
         (
             "garbage",
             "unsupported_format",
@@ -418,4 +421,116 @@ async fn consent_is_checked_at_start_and_every_step_and_revocation_hides_every_u
         r.viewer.get(&format!("/api/clips/{third}")).await.0,
         StatusCode::NOT_FOUND
     );
+
+    // The audit log is one hash chain, each hash signed with the key grants are signed with.
+    let key = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        grant["public_key"].as_str().unwrap(),
+    )
+    .unwrap();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.try_into().unwrap()).unwrap();
+    let rows = r
+        ._db
+        .client()
+        .await
+        .query(
+            "SELECT kind, payload, prev_hash, hash, signature FROM audit_log ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap();
+    let kinds: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    for kind in ["grant", "revocation", "reenabled", "use_removed"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} logged: {kinds:?}");
+    }
+    let mut prev = vec![0u8; 32];
+    for row in &rows {
+        use sha2::Digest;
+        let (kind, payload, prev_hash, hash, sig): (String, String, Vec<u8>, Vec<u8>, Vec<u8>) =
+            (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        assert_eq!(prev_hash, prev, "the chain is unbroken");
+        let expected = sha2::Sha256::new()
+            .chain_update(&prev_hash)
+            .chain_update(kind.as_bytes())
+            .chain_update(payload.as_bytes())
+            .finalize()
+            .to_vec();
+        assert_eq!(hash, expected, "{kind}");
+        let sig = ed25519_dalek::Signature::from_bytes(&sig.try_into().unwrap());
+        assert!(
+            ed25519_dalek::Verifier::verify(&key, &hash, &sig).is_ok(),
+            "{kind} is signed"
+        );
+        prev = hash;
+    }
+}
+
+/// Uploads a committed recording against a challenge with the turns it was recorded for.
+async fn enrol_fixture(server: &TestServer, db: &TestDb, name: &str, file: &str, turns: &[&str], mime: &str) -> Value {
+    let api = Api::signup(&server.url, name).await;
+    let mut steps = vec![json!({"kind": "look_center"})];
+    steps.extend(turns.iter().map(|t| json!({"kind": format!("turn_{t}")})));
+    steps.push(json!({"kind": "say_digits", "digits": "1234"}));
+    let challenge = uuid::Uuid::new_v4();
+    db.client()
+        .await
+        .execute(
+            "INSERT INTO avatar_challenges (id, user_id, steps, expires_at) VALUES ($1, $2, $3, now() + interval '2 minutes')",
+            &[&challenge, &uuid::Uuid::parse_str(&api.id).unwrap(), &json!(steps)],
+        )
+        .await
+        .unwrap();
+    let video = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let (status, body) = upload(&api, &challenge.to_string(), video, mime).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    settled(&api, body["id"].as_str().unwrap()).await
+}
+
+/// The committed recordings: an MP4 (H.264, Safari's format) made from the packaged photo, and
+/// a WebM recorded by Chromium's real MediaRecorder from its fake camera (the browser test
+/// writes it with `REELROOM_SAVE_FIXTURE=1`).
+#[tokio::test]
+async fn committed_recordings_enrol() {
+    let mp4 = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/selfie-left-right.mp4");
+    if std::env::var_os("REELROOM_WRITE_FIXTURES").is_some() {
+        let mut opts = options();
+        opts.fps = 8;
+        let photo = faces::synth::load_test_photo().unwrap();
+        let poses = [
+            (Pose::Center, 2.0),
+            (Pose::Left, 2.0),
+            (Pose::Right, 2.0),
+            (Pose::Center, 2.0),
+        ];
+        let rgb: Vec<u8> = faces::synth::challenge_frames(&photo, &poses, &opts)
+            .flatten()
+            .collect();
+        let video = media::mp4::encode_mp4_unscaled(&rgb, opts.width as usize, opts.fps, 250_000).unwrap();
+        std::fs::write(mp4, video.mp4).unwrap();
+    }
+    let db = TestDb::create().await;
+    let server = TestServer::start(&db.conn, &[]);
+    let a = enrol_fixture(&server, &db, "safari", mp4, &["left", "right"], "video/mp4").await;
+    assert_eq!(a["status"], "ready", "{a}");
+    assert_eq!(a["extraction"]["turns"], json!(["left", "right"]));
+    let webm = concat!(env!("CARGO_MANIFEST_DIR"), "/media/tests/fixtures/chrome-vp8.webm");
+    let turns: Vec<String> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/media/tests/fixtures/chrome-vp8.json"
+        ))
+        .unwrap(),
+    )
+    .map(|v: Value| {
+        v["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect()
+    })
+    .unwrap();
+    let turns: Vec<&str> = turns.iter().map(String::as_str).collect();
+    let b = enrol_fixture(&server, &db, "chrome", webm, &turns, "video/webm").await;
+    assert_eq!(b["status"], "ready", "{b}");
 }

@@ -232,7 +232,7 @@ async fn a_crash_fails_one_job_and_the_next_succeeds() {
         .expect("good");
     let done = log.wait_terminal(2).await;
     assert!(
-        matches!(&done[0], JobEvent::Failed { job, reason } if *job == bad && reason.contains("crashed")),
+        matches!(&done[0], JobEvent::Failed { job, reason, .. } if *job == bad && reason.contains("crashed")),
         "{done:?}"
     );
     assert!(
@@ -343,4 +343,36 @@ async fn live_prompts_steer_a_running_job() {
         Some(Colour::Blue),
         "the edit steered the job"
     );
+}
+
+#[actix::test]
+async fn a_withdrawn_consent_lease_stops_the_job_before_its_next_step() {
+    let scheduler = Scheduler::start(1, scripted_factory(Arc::default())).expect("start");
+    let log = Log::default();
+    let addr = log.clone().start();
+    let leases = actors::consent::Leases::default();
+    let avatar = Uuid::new_v4();
+    let mut job = submit(Uuid::new_v4(), "a blue ball", 64, &addr);
+    job.leases = vec![leases.grant(avatar, job.user, "alice", 0).expect("lease")];
+    let id = scheduler.send(job).await.expect("mailbox").expect("admitted");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !log.events().iter().any(|e| matches!(e, JobEvent::Progress { .. })) {
+        assert!(std::time::Instant::now() < deadline, "{:?}", log.events());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(leases.withdraw(avatar, None), 1);
+    let done = log.wait_terminal(1).await;
+    let JobEvent::Failed {
+        job, refused_avatar, ..
+    } = &done[0]
+    else {
+        panic!("{done:?}")
+    };
+    assert_eq!((*job, refused_avatar.as_deref()), (id, Some("alice")));
+    let steps = log
+        .events()
+        .iter()
+        .filter(|e| matches!(e, JobEvent::Progress { .. }))
+        .count();
+    assert!(steps < 64, "stopped early, after {steps} steps");
 }

@@ -1,9 +1,11 @@
 // Browser end-to-end test of cameos (playwright-core + Debian Chromium with a fake camera playing a .y4m that
 // `reelroom avatar-fixture` animates to follow the challenge): A records a selfie through the real
-// MediaRecorder and gets an avatar with crops; B cannot cast it while it is "only me", can once A lets
-// everyone (and sees A's rules), is refused generation and cannot cast it after A revokes it (and takes
-// it out of the shot again); a still photo fails the head-turn check. REELROOM_SAVE_FIXTURE=1 also saves
-// the genuine Chrome recording to media/tests/fixtures/chrome-vp8.webm.
+// MediaRecorder and gets an avatar with crops; B cannot cast it while it is "only me", casts it once A
+// lets everyone (and sees A's rules) and generates a clip casting A, which A sees among the uses (with its
+// signed consent record), is notified of, reports and deletes (B is notified); after A revokes it, B
+// cannot cast it and is refused generation (and takes it out of the shot again); a still photo fails
+// the head-turn check. REELROOM_SAVE_FIXTURE=1 also saves the genuine Chrome recording to
+// media/tests/fixtures/chrome-vp8.webm.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,12 +13,27 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE, RUN, artifactPath, cameraFlags, createRoom, firstShotPrompt, launchBrowser, openPage, signUp, waitSynced } from './support/browser.mjs'
+import {
+  BASE,
+  RUN,
+  artifactPath,
+  cameraFlags,
+  createRoom,
+  firstShotPrompt,
+  launchBrowser,
+  openPage,
+  pressGenerate,
+  setFirstShotDuration,
+  signUp,
+  waitForJobPhase,
+  waitSynced,
+} from './support/browser.mjs'
 
 const BIN = resolve(process.env.REELROOM_BIN || '/root/.cache/reelroom/target/debug/reelroom')
 const FIXTURE = fileURLToPath(new URL('../../media/tests/fixtures/chrome-vp8.webm', import.meta.url))
 const MAX_FIXTURE_BYTES = 400 * 1024
 const names = { a: `cam_a_${RUN}`, b: `cam_b_${RUN}`, c: `cam_c_${RUN}` }
+const GENERATE_TIMEOUT = 150000
 
 let browser
 const pages = {}
@@ -77,6 +94,13 @@ async function recordSelfie(owner, challenge, y4m, label) {
   page.setDefaultTimeout(20000)
   page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`))
   await page.route('**/api/avatars/challenge', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(challenge) }))
+  // the uploaded recording, read off the request (the page's CSP keeps fetch() away from blob: URLs)
+  let uploaded = null
+  await page.route('**/api/avatars', async (route) => {
+    const req = route.request()
+    if (req.method() === 'POST') uploaded = videoPart(await req.headerValue('content-type'), req.postDataBuffer() ?? Buffer.alloc(0))
+    await route.continue()
+  })
   await page.goto(`${BASE}/#/avatar`)
   await page.getByTestId('make-avatar').click()
   const enrol = page.getByTestId('enrol')
@@ -84,7 +108,8 @@ async function recordSelfie(owner, challenge, y4m, label) {
   assert.equal(await enrol.getAttribute('data-steps'), challenge.steps.map((s) => s.kind).join(','), 'the page shows the challenge’s steps')
   await page.locator('[data-testid="enrol"]:is([data-state="uploaded"], [data-state="error"])').waitFor({ state: 'attached', timeout: 60000 })
   if ((await enrol.getAttribute('data-state')) === 'error') assert.fail(`recording or upload failed: ${await enrol.locator('.notice-error').textContent()}`)
-  return page
+  assert.ok(uploaded, 'the upload was seen')
+  return { page, uploaded }
 }
 
 /** Waits until the newest avatar panel is no longer processing; returns its status. */
@@ -94,15 +119,20 @@ async function settled(page) {
   return { panel, status: await panel.getAttribute('data-status') }
 }
 
-/** The recording the page made (the playback video's blob), as bytes. */
-async function recordedBytes(page) {
-  const b64 = await page.getByTestId('recording').evaluate(async (v) => {
-    const bytes = new Uint8Array(await (await fetch(v.src)).arrayBuffer())
-    let s = ''
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-    return btoa(s)
-  })
-  return Buffer.from(b64, 'base64')
+/** The `video` part of a multipart/form-data body. */
+function videoPart(contentType, body) {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType ?? '')
+  assert.ok(boundary, `a multipart upload (${contentType})`)
+  const sep = Buffer.from(`--${boundary[1] ?? boundary[2]}`)
+  for (let at = body.indexOf(sep); at >= 0; ) {
+    const next = body.indexOf(sep, at + sep.length)
+    if (next < 0) break
+    const part = body.subarray(at + sep.length, next)
+    const headEnd = part.indexOf('\r\n\r\n')
+    if (/name="video"/.test(part.subarray(0, headEnd).toString('latin1'))) return part.subarray(headEnd + 4, part.length - 2) // drop the CRLF before the boundary
+    at = next
+  }
+  assert.fail('the upload has no `video` part')
 }
 
 /** Opens the first shot's Cast menu afresh and waits for its list (or its "none" line). */
@@ -125,15 +155,14 @@ test('sign up three people', async () => {
   await pages.a.getByTestId('make-avatar').waitFor()
 })
 
-let recPage
 test('A records a selfie that follows the challenge and gets an avatar with crops', async () => {
   const challenge = await challengeFor(pages.a)
   const y4m = makeFixture('follows', challenge.steps)
-  recPage = await recordSelfie(pages.a, challenge, y4m, 'a-camera')
+  const { page: recPage, uploaded: bytes } = await recordSelfie(pages.a, challenge, y4m, 'a-camera')
 
   const recording = recPage.getByTestId('recording')
   assert.equal(await recording.getAttribute('data-mime'), 'video/webm;codecs=vp8', 'Chromium records WebM VP8')
-  const bytes = await recordedBytes(recPage)
+  assert.equal(Number(await recording.getAttribute('data-bytes')), bytes.length, 'the whole recording was uploaded')
   assert.equal(bytes.subarray(0, 4).toString('hex'), '1a45dfa3', 'the upload is a WebM (EBML) file')
   assert.ok(bytes.length < MAX_FIXTURE_BYTES, `a short low-bitrate recording (${bytes.length} bytes)`)
   if (process.env.REELROOM_SAVE_FIXTURE === '1') {
@@ -143,7 +172,10 @@ test('A records a selfie that follows the challenge and gets an avatar with crop
   }
 
   const { panel, status } = await settled(recPage)
-  if (status !== 'ready') assert.fail(`the avatar failed (${await panel.getAttribute('data-reason')}): ${await panel.getByTestId('avatar-failure').textContent()} ${(await panel.getByTestId('avatar-failure-detail').textContent().catch(() => '')) || ''}`)
+  if (status !== 'ready') {
+    const detail = await panel.getByTestId('avatar-failure-detail').textContent().catch(() => '')
+    assert.fail(`the avatar failed (${await panel.getAttribute('data-reason')}): ${await panel.getByTestId('avatar-failure').textContent()} ${detail}`)
+  }
   const crops = panel.getByTestId('avatar-crop')
   assert.ok((await crops.count()) >= 1, 'crops are shown')
   await crops.first().evaluate((img) => (img.complete && img.naturalWidth ? null : new Promise((ok, fail) => ((img.onload = ok), (img.onerror = () => fail(new Error(`crop ${img.src} did not load`)))))))
@@ -157,16 +189,19 @@ test('A records a selfie that follows the challenge and gets an avatar with crop
   await recPage.screenshot({ path: artifactPath('cameo-ready.png'), fullPage: true })
 })
 
+let roomB
 test('B cannot cast A’s avatar while it is "only me"', async () => {
   await pages.b.goto(`${BASE}/#/`)
-  await createRoom(pages.b, 'Cameo scene')
+  roomB = await createRoom(pages.b, 'Cameo scene')
   const menu = await openCastMenu(pages.b)
   assert.equal(await menu.locator(`[data-testid="castable"][data-handle="${names.a}"]`).count(), 0)
 })
 
 test('A lets everyone cast it (behind a warning); B sees it with A’s rules and casts it', async () => {
   const page = pages.a
-  await page.goto(`${BASE}/#/avatar`)
+  // A's first tab still shows the page as it was before the recording: open it afresh
+  await page.goto(`${BASE}/#/`)
+  await page.getByTestId('nav-avatar').click()
   const panel = page.locator('[data-testid="avatar-panel"][data-status="ready"]')
   await panel.waitFor()
   await panel.getByTestId('audience-everyone').check()
@@ -189,13 +224,87 @@ test('A lets everyone cast it (behind a warning); B sees it with A’s rules and
   await b.screenshot({ path: artifactPath('cameo-cast.png') })
 })
 
+/** Opens the avatar page afresh (a tab already there shows the list as it was). */
+async function openAvatarPage(page) {
+  await page.goto(`${BASE}/#/`)
+  await page.getByTestId('nav-avatar').click()
+  await page.getByTestId('avatar-page').waitFor()
+}
+
+/** Opens the top bar's notifications and waits for one of `kind`. */
+async function waitForNotice(page, kind) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.reload()
+    await page.getByTestId('notif-button').click()
+    const notice = page.locator(`[data-testid="notif-list"] [data-testid="notif"][data-kind="${kind}"]`)
+    try {
+      await notice.first().waitFor({ timeout: 1500 })
+      return notice.first()
+    } catch {
+      // not yet
+    }
+  }
+  assert.fail(`no "${kind}" notification`)
+}
+
+test('B generates and posts a clip casting A: A sees it among the uses, is notified, reports it and deletes it', async () => {
+  const b = pages.b
+  await waitSynced(b)
+  await setFirstShotDuration(b, 1)
+  await pressGenerate(b)
+  const panel = b.getByTestId('generate-panel')
+  await b.locator('[data-testid="generate-panel"]:is([data-phase="finished"], [data-phase="failed"])').waitFor({ timeout: GENERATE_TIMEOUT })
+  if ((await panel.getAttribute('data-phase')) !== 'finished') assert.fail(`generation failed: ${await b.getByTestId('job-status').textContent()}`)
+  await b.locator('[data-testid="post-clip"]:not([disabled])').waitFor()
+  await b.getByTestId('post-clip').click()
+  await b.getByTestId('post-title').fill(`Cameo ${RUN}`)
+  await b.getByTestId('post-submit').click()
+  await b.waitForURL(/#\/clip\//)
+  const clipId = decodeURIComponent(/#\/clip\/([^/?#]+)/.exec(b.url())[1])
+  assert.equal(await b.getByTestId('report-likeness').count(), 0, 'no likeness report on one’s own clip')
+
+  // A: notified, and the clip is listed among the uses with who cast it
+  const a = pages.a
+  const notice = await waitForNotice(a, 'cast')
+  assert.ok((await notice.textContent()).length > 0)
+  await openAvatarPage(a)
+  const use = a.locator(`[data-testid="avatar-use"][data-clip-id="${clipId}"]`)
+  await use.waitFor()
+  assert.match(await use.textContent(), new RegExp(`@${names.b}`))
+  await use.getByTestId('show-grant').click()
+  await use.locator('[data-testid="grant"][data-verified="true"]').waitFor()
+
+  // A reports it from its page: it is A's likeness, so it is hidden at once
+  await a.goto(`${BASE}/#/clip/${encodeURIComponent(clipId)}`)
+  await a.getByTestId('report-likeness').click()
+  await a.getByTestId('report-details').fill('I let people cast me, not this.')
+  await a.getByTestId('report-send').click()
+  const receipt = a.getByTestId('report-receipt')
+  await receipt.waitFor()
+  assert.equal(await receipt.getAttribute('data-status'), 'hidden', await receipt.textContent())
+
+  // …and deletes it from the avatar page
+  await openAvatarPage(a)
+  const row = a.locator(`[data-testid="avatar-use"][data-clip-id="${clipId}"]`)
+  await row.getByTestId('delete-use').click()
+  await row.getByTestId('delete-use-confirm').click()
+  await a.locator(`[data-testid="avatar-use"][data-clip-id="${clipId}"][data-state="removed"]`).waitFor()
+  await a.screenshot({ path: artifactPath('cameo-uses.png'), fullPage: true })
+
+  // B is told
+  await waitForNotice(b, 'use_removed')
+})
+
 test('A revokes it: B may no longer cast it, and generating with it is refused', async () => {
+  await openAvatarPage(pages.a)
   const panel = pages.a.locator('[data-testid="avatar-panel"]').first()
   await panel.getByTestId('revoke-avatar').click()
   await pages.a.locator('[data-testid="avatar-panel"][data-status="revoked"]').waitFor()
   await pages.a.getByTestId('avatar-revoked').waitFor()
 
   const b = pages.b
+  await b.goto(roomB)
+  await waitSynced(b)
   const menu = await openCastMenu(b)
   assert.equal(await menu.locator(`[data-testid="castable"][data-handle="${names.a}"]`).count(), 0, 'a revoked avatar is not castable')
   await b.keyboard.press('Escape')
@@ -231,7 +340,7 @@ test('A revokes it: B may no longer cast it, and generating with it is refused',
 test('a still photo does not follow the head turns: the avatar fails with challenge_not_followed', async () => {
   const challenge = await challengeFor(pages.c)
   const y4m = makeFixture('still', challenge.steps, { still: true })
-  const page = await recordSelfie(pages.c, challenge, y4m, 'c-camera')
+  const { page } = await recordSelfie(pages.c, challenge, y4m, 'c-camera')
   const { panel, status } = await settled(page)
   assert.equal(status, 'failed')
   assert.equal(await panel.getAttribute('data-reason'), 'challenge_not_followed')

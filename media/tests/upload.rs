@@ -622,3 +622,27 @@ fn ten_seconds_of_640x480_vp8_decode_time() {
     assert_eq!(v.frames.len(), 50);
     assert!((v.duration_s - 10.0).abs() < 0.01);
 }
+
+/// A genuine Chromium MediaRecorder recording (unknown-size Segment and Clusters, no Cues),
+/// made by the browser test from its fake camera.
+#[test]
+fn a_real_chrome_recording_decodes() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chrome-vp8.webm"))
+        .expect("the committed Chrome recording");
+    let video = media::upload::decode_upload(&bytes, &media::upload::DecodeLimits::default()).expect("decodes");
+    assert!(matches!(video.container, media::upload::Container::WebM));
+    assert!(matches!(video.codec, media::upload::VideoCodec::Vp8));
+    // Chromium's fake camera sends the y4m at its own size (480×480).
+    assert_eq!((video.width, video.height), (480, 480));
+    assert!((8.0..15.0).contains(&video.duration_s), "{}", video.duration_s);
+    let expected = (video.duration_s * 5.0) as usize;
+    assert!(
+        video.frames.len() + 2 >= expected,
+        "{} frames for {} s",
+        video.frames.len(),
+        video.duration_s
+    );
+    let first = &video.frames[0];
+    assert_eq!((first.width, first.height), (480, 480));
+    assert!(video.frames.windows(2).all(|w| w[0].t_ms < w[1].t_ms));
+}

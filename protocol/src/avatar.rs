@@ -187,7 +187,8 @@ pub struct Extraction {
     pub duration_s: f64,
     /// Head turns seen, in order (`left` / `right`).
     pub turns: Vec<String>,
-    /// Milliseconds from upload to ready.
+    /// Milliseconds the extraction took.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub elapsed_ms: u64,
 }
 

@@ -18,8 +18,9 @@ pub mod understand;
 
 pub use api::*;
 pub use avatar::{
-    Audience, AvatarPermissions, AvatarStatus, AvatarUse, AvatarView, CastableAvatar, Challenge, ChallengeStep, Extraction,
-    FailReason, GrantView, NewReport, Notice, ReportReason, ReportReceipt, ReportStatus, ReportTarget, UseState,
+    Audience, AvatarPermissions, AvatarStatus, AvatarUse, AvatarView, CastableAvatar, Challenge, ChallengeStep,
+    Extraction, FailReason, GrantView, NewReport, Notice, ReportReason, ReportReceipt, ReportStatus, ReportTarget,
+    UseState,
 };
 pub use close::CloseCode;
 pub use control::{ClientMessage, MemberOnline, ServerMessage};

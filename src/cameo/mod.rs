@@ -27,6 +27,8 @@ pub struct Cameo {
     db: Db,
     pub leases: Arc<Leases>,
     pub key: Arc<signing::ServerKey>,
+    /// The extraction queue; `None` when the face models could not be loaded.
+    pub extractor: Option<extract::Extractor>,
 }
 
 fn unavailable(e: DbError) -> CastError {
@@ -34,11 +36,12 @@ fn unavailable(e: DbError) -> CastError {
 }
 
 impl Cameo {
-    pub fn new(db: Db, key: Arc<signing::ServerKey>) -> Self {
+    pub fn new(db: Db, key: Arc<signing::ServerKey>, extractor: Option<extract::Extractor>) -> Self {
         Cameo {
             db,
             leases: Arc::new(Leases::default()),
             key,
+            extractor,
         }
     }
 

@@ -160,7 +160,7 @@ pub async fn upload(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     state.write_limits.admit(user.id, SocialWrite::Enrol)?;
-    let extractor = state.extractor.clone().ok_or_else(|| {
+    let extractor = state.cameo.extractor.clone().ok_or_else(|| {
         ApiError::new(
             ErrorCode::Unavailable,
             "avatar extraction is not available on this server",

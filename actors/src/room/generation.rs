@@ -380,7 +380,7 @@ impl Handler<StartGeneration> for RoomActor {
             .filter(|_| msg.shot_id.is_none() || msg.shot_id == first_shot)
             .zip(self.config.clips.clone());
         let casting = self.config.casting.clone();
-        let shot_id = msg.shot_id.clone();
+        let shot_id = msg.shot_id;
         Box::pin(
             async move {
                 // Consent is checked here, when the job starts, and by the worker before every

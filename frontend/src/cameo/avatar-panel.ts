@@ -182,7 +182,7 @@ export class AvatarPanel {
     const start = h('button', { class: 'btn btn-ghost btn-sm danger', type: 'button', 'data-testid': 'delete-avatar' }, icon('trash', 14), label)
     const confirm = h('button', { class: 'btn btn-danger btn-sm', type: 'button', 'data-testid': 'delete-avatar-confirm' }, 'Delete for good')
     const keep = h('button', { class: 'btn btn-ghost btn-sm', type: 'button' }, 'Keep')
-    const ask = h('span', { class: 'delete-confirm' }, h('span', { class: 'small' }, 'The avatar and its crops are deleted. This cannot be undone. '), confirm, keep)
+    const ask = h('span', { class: 'delete-confirm' }, h('span', { class: 'small' }, 'The avatar, its crops and its face measurements are erased, and every clip that uses it is hidden. This cannot be undone. '), confirm, keep)
     ask.hidden = true
     start.onclick = () => ((start.hidden = true), (ask.hidden = false))
     keep.onclick = () => ((start.hidden = false), (ask.hidden = true))

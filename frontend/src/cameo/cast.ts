@@ -128,7 +128,7 @@ export class CastControl {
       this.chips,
       ids.map((id, i) => {
         const { handle, crop, castable } = labels[i]
-        const refused = refusal !== null && refusalNames(refusal.message, id, handle)
+        const refused = refusal !== null && refusalNames(refusal.message, id, labels[i])
         const title = refused
           ? `Not permitted: ${refusal!.message}`
           : handle === null

@@ -1,6 +1,7 @@
 // What the studio knows about avatars: the caller's castable list (GET /api/avatars/castable, cached
 // briefly and shared by every shot card), names for avatar ids already cast in a script (someone else may
-// have cast an avatar the caller cannot), and the latest `avatar_not_permitted` refusal of the room.
+// have cast an avatar the caller cannot; handles once seen are remembered for the tab, as the server
+// answers 404 for an avatar one may no longer cast), and the latest `avatar_not_permitted` refusal.
 import { api } from '../api'
 import { Signal } from '../signal'
 import type { CastableAvatar } from './types'
@@ -21,6 +22,28 @@ export interface AvatarLabel {
 const labels = new Map<string, AvatarLabel>()
 const pending = new Map<string, Promise<AvatarLabel>>()
 
+const HANDLES_KEY = 'reelroom.avatarHandles'
+
+/** Handles seen in this tab, by avatar id. */
+function seenHandles(): Record<string, string> {
+  try {
+    return JSON.parse(sessionStorage.getItem(HANDLES_KEY) ?? '{}') as Record<string, string>
+  } catch {
+    return {}
+  }
+}
+
+function rememberHandle(id: string, handle: string): void {
+  const seen = seenHandles()
+  if (seen[id] === handle) return
+  seen[id] = handle
+  try {
+    sessionStorage.setItem(HANDLES_KEY, JSON.stringify(seen))
+  } catch {
+    // storage unavailable: a reload shows "unavailable avatar" instead of its handle
+  }
+}
+
 /** The avatars the caller may cast now; `fresh` asks the server again. */
 export function castableAvatars(fresh = false): Promise<CastableAvatar[]> {
   if (!cached || fresh || performance.now() - cached.at > FRESH_MS) {
@@ -31,7 +54,10 @@ export function castableAvatars(fresh = false): Promise<CastableAvatar[]> {
         const now = new Set(avatars.map((a) => a.id))
         // an avatar no longer listed (revoked, permissions changed) keeps its name but is no longer castable
         for (const [id, l] of labels) if (l.castable && !now.has(id)) labels.set(id, { ...l, castable: false })
-        for (const a of avatars) labels.set(a.id, { handle: a.handle, crop: a.crop_url, castable: true })
+        for (const a of avatars) {
+          labels.set(a.id, { handle: a.handle, crop: a.crop_url, castable: true })
+          rememberHandle(a.id, a.handle)
+        }
       },
       () => (cached = null),
     )
@@ -52,11 +78,12 @@ export function avatarLabel(id: string): Promise<AvatarLabel> {
         if (hit) return { handle: hit.handle, crop: hit.crop_url, castable: true }
         return api.getAvatar(id).then(
           (v): AvatarLabel => ({ handle: v.handle, crop: v.crops[0] ?? null, castable: false }),
-          (): AvatarLabel => ({ handle: null, crop: null, castable: false }),
+          (): AvatarLabel => ({ handle: seenHandles()[id] ?? null, crop: null, castable: false }),
         )
       })
       .then((l) => {
         pending.delete(id)
+        if (l.handle) rememberHandle(id, l.handle)
         if (!labels.has(id)) labels.set(id, l)
         return labels.get(id)!
       })
@@ -68,7 +95,12 @@ export function avatarLabel(id: string): Promise<AvatarLabel> {
 /** The room's latest refusal to generate because of a cast avatar (`avatar_not_permitted`). */
 export const avatarRefusal = new Signal<{ message: string; at: number } | null>(null)
 
-/** Whether a refusal message is about the avatar `id` (named by id or as @handle). */
-export function refusalNames(message: string, id: string, handle: string | null): boolean {
-  return message.includes(id) || (handle !== null && new RegExp(`@${handle}(?![a-z0-9_])`, 'i').test(message))
+/**
+ * Whether a refusal message is about the avatar `id`: it names its id or @handle, or the avatar is one
+ * the caller may not cast and whose handle is unknown here (the likely culprit).
+ */
+export function refusalNames(message: string, id: string, label: AvatarLabel): boolean {
+  if (message.includes(id)) return true
+  if (label.handle === null) return !label.castable
+  return new RegExp(`@${label.handle}(?![a-z0-9_])`, 'i').test(message)
 }

@@ -107,6 +107,7 @@ export class EnrolPanel {
     this.intro.hidden = busy
     this.keepRaw.disabled = busy
     this.stage.hidden = state !== 'recording' && state !== 'starting'
+    this.stepList.hidden = state !== 'recording' && state !== 'starting'
     this.uploadLine.hidden = state !== 'uploading'
     if (state === 'uploaded' || state === 'error') this.startBtn.textContent = 'Record again'
   }

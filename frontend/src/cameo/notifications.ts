@@ -29,7 +29,8 @@ function markSeen(at: string): void {
 function bell(): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg'
   const svg = document.createElementNS(ns, 'svg')
-  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', width: '16', height: '16', fill: 'none', stroke: 'currentColor', 'stroke-width': '2.2', 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true' })) svg.setAttribute(k, v)
+  const attrs = { viewBox: '0 0 24 24', width: '16', height: '16', fill: 'none', stroke: 'currentColor', 'stroke-width': '2.2', 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true' }
+  for (const [k, v] of Object.entries(attrs)) svg.setAttribute(k, v)
   svg.classList.add('icon')
   const path = document.createElementNS(ns, 'path')
   path.setAttribute('d', 'M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0')
@@ -67,7 +68,12 @@ export function notificationsMenu(): HTMLElement {
             'ul',
             { class: 'notif-items' },
             notices.map((n) =>
-              h('li', { class: `notif-item${n.created_at > seen ? ' unseen' : ''}`, 'data-testid': 'notif', 'data-kind': n.kind }, h('p', {}, n.text), h('p', { class: 'muted small' }, timeAgo(n.created_at), link(n) ? ' · ' : '', link(n))),
+              h(
+                'li',
+                { class: `notif-item${n.created_at > seen ? ' unseen' : ''}`, 'data-testid': 'notif', 'data-kind': n.kind },
+                h('p', {}, n.text),
+                h('p', { class: 'muted small' }, timeAgo(n.created_at), link(n) ? ' · ' : '', link(n)),
+              ),
             ),
           ),
     )

@@ -9,7 +9,11 @@ import { AVATAR_LIMITS } from './types'
 import './cameo.css'
 
 export function likenessReport(clipId: string): { button: HTMLButtonElement; panel: HTMLElement } {
-  const button = h('button', { class: 'btn btn-action', type: 'button', 'data-testid': 'report-likeness', 'aria-expanded': 'false', title: 'This clip uses my likeness without my consent' }, h('span', { class: 'action-label' }, 'Report: uses my likeness'))
+  const button = h(
+    'button',
+    { class: 'btn btn-action', type: 'button', 'data-testid': 'report-likeness', 'aria-expanded': 'false', title: 'This clip uses my likeness without my consent' },
+    h('span', { class: 'action-label' }, 'Report: uses my likeness'),
+  )
   const details = h('textarea', { rows: 3, maxlength: AVATAR_LIMITS.maxReportDetailsChars, placeholder: 'Optional: what is wrong (which character, what you did not agree to)', 'data-testid': 'report-details' })
   const send = h('button', { class: 'btn btn-danger btn-sm', type: 'button', 'data-testid': 'report-send' }, 'Send report')
   const cancel = h('button', { class: 'btn btn-ghost btn-sm', type: 'button' }, 'Cancel')
@@ -18,7 +22,12 @@ export function likenessReport(clipId: string): { button: HTMLButtonElement; pan
   const form = h(
     'div',
     { class: 'report-form' },
-    h('p', { class: 'small' }, 'Tell us if this clip shows an avatar based on your look that you did not allow. When it matches your own avatar, the clip is hidden at once until a reviewer decides; otherwise it stays up while a reviewer looks at it.'),
+    h(
+      'p',
+      { class: 'small' },
+      'Tell us if this clip shows an avatar based on your look that you did not allow. When it matches your own avatar, the clip is hidden at once ' +
+        'until a reviewer decides; otherwise it stays up while a reviewer looks at it.',
+    ),
     details,
     err.el,
     h('div', { class: 'post-form-actions' }, send, cancel),

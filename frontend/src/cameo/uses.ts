@@ -58,7 +58,8 @@ export class UsesList {
       try {
         const g = await api.grant(use.grant_id)
         grantLine.dataset.verified = String(g.verified)
-        grantLine.textContent = `@${g.cast_by} was granted use on ${new Date(g.granted_at).toLocaleString()} (audience then: ${g.audience.replace('_', ' ')}). Server signature ${g.verified ? 'verified ✓' : 'does NOT verify'}.`
+        const when = new Date(g.granted_at).toLocaleString()
+        grantLine.textContent = `@${g.cast_by} was granted use on ${when} (audience then: ${g.audience.replace('_', ' ')}). Server signature ${g.verified ? 'verified ✓' : 'does NOT verify'}.`
         grantLine.className = `small ${g.verified ? 'muted' : 'notice notice-error'}`
       } catch (e) {
         grantLine.textContent = errorText(e)

@@ -5,7 +5,7 @@ import type { Audience, AvatarStatus, ChallengeStep, FailReason, UseState } from
 /** Said wherever an avatar is made or shown: it is based on a look, and what the liveness check is. */
 export const HONEST_NOTES = [
   'Reelroom makes an avatar based on your look (your colours and shape), not a copy of your face.',
-  'Liveness checks head turns; it is not certified anti-spoofing.',
+  'Liveness checks head turns; it is not certified anti-spoofing: a replayed video, a mask or a live face swap could pass. The spoken digits are not checked yet.',
 ] as const
 
 /** One instruction while recording, with the arrow or digits to show big. */

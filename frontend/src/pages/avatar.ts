@@ -66,7 +66,12 @@ export async function avatarPage(root: HTMLElement): Promise<Cleanup | void> {
         'div',
         { class: 'page-head' },
         h('h1', {}, 'Your avatar'),
-        h('p', { class: 'muted' }, 'An avatar based on your look, for scenes written in reelroom. You choose who may cast it, see every clip that uses it (drafts too), can delete any of them, and can revoke it at any time.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'An avatar based on your look, for scenes written in reelroom. You choose who may cast it, see every clip that uses it (drafts too), ' +
+            'can delete any of them, and can revoke it at any time.',
+        ),
       ),
       err.el,
       enrol.el,

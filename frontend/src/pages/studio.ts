@@ -20,6 +20,9 @@ import { SharePanel } from '../studio/share'
 import { ShotList } from '../studio/shot-list'
 import { StatusIndicator } from '../studio/status'
 
+/** A server message as a sentence: capital first, full stop last. */
+const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}`
+
 export async function studioPage(root: HTMLElement, params: Record<string, string>): Promise<Cleanup | void> {
   const user = await currentUser().catch(() => null)
   const roomId = params.id
@@ -99,7 +102,7 @@ export async function studioPage(root: HTMLElement, params: Record<string, strin
     control.avatarRefusal.watch((r) => {
       // the shot cards mark the avatar it names
       avatarRefusal.set(r)
-      if (r) refused.show(`Not generated: ${r.message} Take that avatar out of the shot (its chip is marked), or ask its owner to let you cast it.`)
+      if (r) refused.show(`Not generated: ${sentence(r.message)} Take that avatar out of the shot (its chip is marked), or ask its owner to let you cast it.`)
       else refused.clear()
     }),
   )

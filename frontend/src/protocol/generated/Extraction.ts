@@ -21,6 +21,6 @@ duration_s: number,
  */
 turns: Array<string>, 
 /**
- * Milliseconds from upload to ready.
+ * Milliseconds the extraction took.
  */
-elapsed_ms: bigint, };
+elapsed_ms: number, };

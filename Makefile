@@ -196,7 +196,7 @@ bench: torch
 # starting from fuzz/corpus/<target>; crashes land in fuzz/artifacts/<target>/.
 # cargo-fuzz drives nightly flags; RUSTC_BOOTSTRAP lets the one stable toolchain take them.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= sync_frame update_scan awareness control_json whep_sdp range
+FUZZ_TARGETS ?= sync_frame update_scan awareness control_json whep_sdp range upload
 FUZZ_TARGET_DIR := $(CACHE_DIR)/fuzz-target
 CARGO_FUZZ_VERSION := 0.13.2
 

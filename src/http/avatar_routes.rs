@@ -281,11 +281,16 @@ pub async fn crop(
         .crop_keys
         .get(n)
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such crop"))?;
+    private_png(&state, key).await
+}
+
+/// A stored PNG of someone's likeness (crop or poster): never cached by shared caches.
+pub(super) async fn private_png(state: &AppState, key: &str) -> Result<HttpResponse, ApiError> {
     let body = state
         .clips
         .object(key)
         .await
-        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("crop storage: {e}")))?;
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("image storage: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         .insert_header(("Cache-Control", "private, no-store"))

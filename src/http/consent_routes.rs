@@ -13,7 +13,7 @@ use protocol::{
 };
 use uuid::Uuid;
 
-use super::avatar_routes::view;
+use super::avatar_routes::{private_png, view};
 use super::error::ApiError;
 use super::path_id;
 use super::rate_limit::SocialWrite;
@@ -143,12 +143,7 @@ pub async fn use_poster(
         .use_poster_key(a.id, clip)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such use"))?;
-    let body = state
-        .clips
-        .object(&key)
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("poster storage: {e}")))?;
-    Ok(HttpResponse::Ok().content_type("image/png").body(body))
+    private_png(&state, &key).await
 }
 
 /// `DELETE /api/avatars/{id}/uses/{clip_id}` (owner only): removes that clip.

@@ -74,7 +74,7 @@ deps:
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-deps-test: deps concept-deps face-deps face-models
+deps-test: deps concept-deps face-deps face-models c2patool
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing: chromium"; \
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
@@ -90,6 +90,31 @@ concept-deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# --- the independent C2PA verifier (provenance/tests) ---------------------------------------
+# c2patool from the crates registry, in its own root outside the clone; the tests read
+# C2PATOOL. 0.27.x is the line built on c2pa 0.90 (0.28 needs rustc 1.96). Its c2pa has the
+# `openssl` feature with OpenSSL vendored (compiled from source, which needs perl, make and a
+# C compiler; no libssl-dev); the tests only ever run it offline, with our root as anchor.
+C2PATOOL_VERSION := 0.27.22
+C2PATOOL_DIR := $(CACHE_DIR)/c2patool
+export C2PATOOL ?= $(C2PATOOL_DIR)/bin/c2patool
+
+.PHONY: c2patool
+c2patool:
+	@if ! $(C2PATOOL_DIR)/bin/c2patool --version 2>/dev/null | grep -qx "c2patool $(C2PATOOL_VERSION)"; then \
+		missing=""; \
+		command -v perl >/dev/null 2>&1 || missing="$$missing perl"; \
+		command -v make >/dev/null 2>&1 || missing="$$missing make"; \
+		command -v cc >/dev/null 2>&1 || missing="$$missing gcc"; \
+		if [ -n "$$missing" ]; then \
+			echo "installing:$$missing"; \
+			$(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		fi; \
+		echo "installing: c2patool $(C2PATOOL_VERSION) (a few minutes, once)"; \
+		$(CARGO) install c2patool --version $(C2PATOOL_VERSION) --locked --root $(C2PATOOL_DIR) \
+			--target-dir $(CACHE_DIR)/c2patool-build && rm -rf $(CACHE_DIR)/c2patool-build; \
 	fi
 
 # --- avatar enrolment (faces/, faces/data/README.md) ---------------------------------------

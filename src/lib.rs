@@ -7,6 +7,7 @@ pub mod cameo;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod marking;
 pub mod server;
 pub mod state;
 pub mod understanding;

@@ -71,7 +71,7 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Runs the server until it is stopped (SIGINT/SIGTERM).
-pub async fn run(config: Config) -> anyhow::Result<()> {
+pub async fn run(mut config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
     let (db, cluster) = open_database(&config).await?;
     db.migrate().await.context("running migrations")?;
@@ -108,10 +108,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         crate::cameo::signing::ServerKey::load_or_create(&config.data_dir).context("loading the consent key")?,
     );
     let objects: Arc<dyn object_store::ObjectStore> = Arc::new(objects);
+    let marking = crate::marking::Marking::load_or_create(&config.data_dir)
+        .context("loading the watermark key and C2PA authority")?;
+    if let Some(media) = config.media.as_mut() {
+        // The live stream is watermarked too (before VP8), with the tag reserved for live.
+        media.mark = Arc::new(marking.live_mark());
+    }
     let clips = Arc::new(crate::db::clips::PgClipStore::new(
         db.clone(),
         objects.clone(),
         consent_key.clone(),
+        marking,
     ));
     let extractor = match crate::cameo::extract::Extractor::start(
         db.clone(),

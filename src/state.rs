@@ -36,10 +36,17 @@ pub struct AppState {
     pub passwords: crate::auth::password::PasswordPool,
     /// Finished clips (rows and videos).
     pub clips: Arc<crate::db::clips::PgClipStore>,
+    /// Detector requests per client address (the detector is public).
+    pub detect_limits: crate::auth::throttle::SignupLimiter,
+    /// Detections run one at a time (each decodes a video on a blocking thread).
+    pub detect_permits: tokio::sync::Semaphore,
     /// Avatar permissions, consent leases of running jobs, the consent key, extraction.
     pub cameo: crate::cameo::Cameo,
     next_session: AtomicU64,
 }
+
+/// Videos one client address may check per window (an hour).
+pub const MAX_DETECTIONS_PER_ADDRESS: u32 = 60;
 
 /// Hashing threads sign-ups may use at once (of `PASSWORD_THREADS`): the rest stay free for
 /// sign-ins, so a wave of sign-ups cannot slow everyone's login (the audit measured 3.3 s).
@@ -70,6 +77,9 @@ impl AppState {
             passwords: crate::auth::password::PasswordPool::start(),
             clips,
             cameo,
+            // The same fixed-window counter as sign-ups, with its own budget.
+            detect_limits: crate::auth::throttle::SignupLimiter::new(MAX_DETECTIONS_PER_ADDRESS),
+            detect_permits: tokio::sync::Semaphore::new(1),
             next_session: AtomicU64::new(1),
         }
     }

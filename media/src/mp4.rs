@@ -61,23 +61,59 @@ pub(crate) fn frame_bytes(rgb: &[u8], size: usize) -> Result<usize, MediaError> 
 /// Encodes `rgb` (frame-major `size × size` RGB frames) at `fps` into an MP4, upscaled by
 /// [`DISPLAY_SCALE`].
 pub fn encode_mp4(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
-    encode_scaled(rgb, size, fps, DISPLAY_SCALE, CLIP_BITRATE_BPS)
+    encode_scaled(rgb, size, fps, DISPLAY_SCALE, CLIP_BITRATE_BPS, &crate::NoMark)
+}
+
+/// [`encode_mp4`] with every upscaled frame passed through `mark` first (the invisible
+/// watermark of a finished clip).
+pub fn encode_mp4_marked(
+    rgb: &[u8],
+    size: usize,
+    fps: u32,
+    mark: &dyn crate::FrameMark,
+) -> Result<ClipVideo, MediaError> {
+    encode_scaled(rgb, size, fps, DISPLAY_SCALE, CLIP_BITRATE_BPS, mark)
 }
 
 /// Square RGB frames as an H.264 MP4 at their own size (tools and tests: an uploaded
 /// recording stand-in).
 pub fn encode_mp4_unscaled(rgb: &[u8], size: usize, fps: u32, bitrate: u32) -> Result<ClipVideo, MediaError> {
-    encode_scaled(rgb, size, fps, 1, bitrate)
+    encode_scaled(rgb, size, fps, 1, bitrate, &crate::NoMark)
 }
 
 /// The feed preview of a clip: its first [`PREVIEW_MAX_FRAMES`] frames at [`PREVIEW_SCALE`].
 pub fn encode_preview(rgb: &[u8], size: usize, fps: u32) -> Result<ClipVideo, MediaError> {
-    let per = frame_bytes(rgb, size)?;
-    let end = rgb.len().min(per * PREVIEW_MAX_FRAMES);
-    encode_scaled(&rgb[..end], size, fps, PREVIEW_SCALE, PREVIEW_BITRATE_BPS)
+    encode_preview_marked(rgb, size, fps, &crate::NoMark)
 }
 
-fn encode_scaled(rgb: &[u8], size: usize, fps: u32, scale: usize, bitrate: u32) -> Result<ClipVideo, MediaError> {
+/// [`encode_preview`] with each frame passed through `mark`. Previews always carry the
+/// "AI-generated" label in their pixels (feed cards autoplay them out of any context).
+pub fn encode_preview_marked(
+    rgb: &[u8],
+    size: usize,
+    fps: u32,
+    mark: &dyn crate::FrameMark,
+) -> Result<ClipVideo, MediaError> {
+    let per = frame_bytes(rgb, size)?;
+    let end = rgb.len().min(per * PREVIEW_MAX_FRAMES);
+    encode_scaled(
+        &rgb[..end],
+        size,
+        fps,
+        PREVIEW_SCALE,
+        PREVIEW_BITRATE_BPS,
+        &crate::label::AiLabel(mark),
+    )
+}
+
+fn encode_scaled(
+    rgb: &[u8],
+    size: usize,
+    fps: u32,
+    scale: usize,
+    bitrate: u32,
+    mark: &dyn crate::FrameMark,
+) -> Result<ClipVideo, MediaError> {
     let per = frame_bytes(rgb, size)?;
     let side = size * scale;
     let config = EncoderConfig::new()
@@ -96,7 +132,8 @@ fn encode_scaled(rgb: &[u8], size: usize, fps: u32, scale: usize, bitrate: u32) 
         .map_err(|e| MediaError::Muxer(e.to_string()))?;
     let frames = rgb.len() / per;
     for (i, frame) in rgb.chunks_exact(per).enumerate() {
-        let big = upscale(frame, size, scale);
+        let mut big = upscale(frame, size, scale);
+        mark.mark(&mut big, side, side, i as u64);
         let yuv = YUVBuffer::from_rgb_source(RgbSliceU8::new(&big, (side, side)));
         let bitstream = encoder.encode(&yuv).map_err(|e| MediaError::Encoder(e.to_string()))?;
         let key = matches!(bitstream.frame_type(), FrameType::IDR | FrameType::I);

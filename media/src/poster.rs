@@ -5,12 +5,19 @@ use crate::frame::upscale;
 use crate::mp4::{frame_bytes, MediaError, DISPLAY_SCALE};
 
 /// The middle frame of `rgb` (frame-major `size × size` RGB) as a PNG, upscaled by
-/// [`DISPLAY_SCALE`].
+/// [`DISPLAY_SCALE`], labelled "AI-generated" in its pixels.
 pub fn poster_png(rgb: &[u8], size: usize) -> Result<Vec<u8>, MediaError> {
+    poster_png_marked(rgb, size, &crate::NoMark)
+}
+
+/// [`poster_png`] with the still passed through `mark` (the watermark) before the label.
+pub fn poster_png_marked(rgb: &[u8], size: usize, mark: &dyn crate::FrameMark) -> Result<Vec<u8>, MediaError> {
     let per = frame_bytes(rgb, size)?;
     let middle = rgb.len() / per / 2;
-    let big = upscale(&rgb[middle * per..(middle + 1) * per], size, DISPLAY_SCALE);
+    let mut big = upscale(&rgb[middle * per..(middle + 1) * per], size, DISPLAY_SCALE);
     let side = (size * DISPLAY_SCALE) as u32;
+    mark.mark(&mut big, side as usize, side as usize, middle as u64);
+    crate::label::draw_ai_label(&mut big, side as usize, side as usize);
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, side, side);
     encoder.set_color(png::ColorType::Rgb);

@@ -11,6 +11,7 @@ pub mod close;
 pub mod control;
 pub mod error;
 pub mod feed;
+pub mod provenance;
 pub mod range;
 pub mod role;
 pub mod script;
@@ -29,6 +30,7 @@ pub use feed::{
     CommentPage, CommentView, FeedPage, FollowView, ForYouScore, LikeView, LineageNode, LineageView, NewComment,
     PostClip, PostView, ProfileView, RemixRequest, Visibility,
 };
+pub use provenance::{C2paReport, DetectReport, FingerprintReport, IngredientReport, Verdict, WatermarkReport};
 pub use role::Role;
 pub use understand::{Correction, Understanding, UnderstoodSubject};
 

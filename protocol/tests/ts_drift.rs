@@ -132,6 +132,12 @@ fn typescript_twin_matches_rust_types() {
     check::<ReportStatus>(&cfg, &mut stale);
     check::<ReportTarget>(&cfg, &mut stale);
     check::<UseState>(&cfg, &mut stale);
+    check::<C2paReport>(&cfg, &mut stale);
+    check::<DetectReport>(&cfg, &mut stale);
+    check::<FingerprintReport>(&cfg, &mut stale);
+    check::<IngredientReport>(&cfg, &mut stale);
+    check::<Verdict>(&cfg, &mut stale);
+    check::<WatermarkReport>(&cfg, &mut stale);
     check_text("scriptLimits.ts", &script_limits_ts(), &mut stale);
     assert!(stale.is_empty(), "stale TypeScript files (run `make ts`): {stale:?}");
 }

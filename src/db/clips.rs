@@ -45,6 +45,14 @@ pub struct PgClipStore {
     objects: Arc<dyn ObjectStore>,
     /// Signs the consent grants of cast avatars.
     key: Arc<crate::cameo::signing::ServerKey>,
+    /// Watermarks and C2PA-signs every clip.
+    pub marking: crate::marking::Marking,
+}
+
+/// Lowercase hex SHA-256.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -52,8 +60,42 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl PgClipStore {
-    pub fn new(db: Db, objects: Arc<dyn ObjectStore>, key: Arc<crate::cameo::signing::ServerKey>) -> Self {
-        Self { db, objects, key }
+    pub fn new(
+        db: Db,
+        objects: Arc<dyn ObjectStore>,
+        key: Arc<crate::cameo::signing::ServerKey>,
+        marking: crate::marking::Marking,
+    ) -> Self {
+        Self {
+            db,
+            objects,
+            key,
+            marking,
+        }
+    }
+
+    async fn username(&self, id: Uuid) -> Result<String, DbError> {
+        let row = self
+            .db
+            .conn()
+            .await?
+            .query_one("SELECT username FROM users WHERE id = $1", &[&id])
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// A clip's signed MP4 (a remix's parent), if it is still stored.
+    async fn signed_video(&self, clip: Uuid) -> Option<Vec<u8>> {
+        let conn = self.db.conn().await.ok()?;
+        let row = conn
+            .query_opt(
+                "SELECT video_key FROM clips WHERE id = $1 AND status <> 'removed'",
+                &[&clip],
+            )
+            .await
+            .ok()??;
+        let key: String = row.get(0);
+        self.object(&key).await.ok().map(|b| b.to_vec())
     }
 
     /// The object store (avatar crops and uploads live beside the clips).
@@ -112,18 +154,38 @@ impl PgClipStore {
 #[async_trait]
 impl ClipStore for PgClipStore {
     async fn save_draft(&self, draft: ClipDraft) -> Result<Uuid, StoreError> {
+        let id = Uuid::new_v4();
+        // Grant ids are drawn now so the C2PA manifest can name them; the rows are written
+        // with the clip's, in one transaction.
+        let grants: Vec<(Uuid, Uuid)> = draft.avatars.iter().map(|l| (l.avatar, Uuid::new_v4())).collect();
+        let mark = self.marking.clip_mark(id);
+        let claims = provenance::ClipClaims {
+            clip_id: id.to_string(),
+            model_id: draft.model_id.clone(),
+            seed: draft.seed,
+            steps: draft.steps,
+            script_sha256: sha256_hex(draft.script.to_string().as_bytes()),
+            creator: format!("@{}", self.username(draft.owner_id).await.map_err(unavailable)?),
+            grant_ids: grants.iter().map(|(_, g)| g.to_string()).collect(),
+            watermark_tag: Some(mark.tag),
+        };
+        // A remix is signed as an edit of its parent's signed video: the chain verifies offline.
+        let parent_video = match draft.parent {
+            Some(parent) => self.signed_video(parent).await,
+            None => None,
+        };
         let (frames, size, fps) = (draft.frames.clone(), draft.size, draft.fps);
+        let authority = self.marking.authority.clone();
         let (video, preview, poster) = tokio::task::spawn_blocking(move || {
-            Ok::<_, media::MediaError>((
-                media::encode_mp4(&frames, size, fps)?,
-                media::encode_preview(&frames, size, fps)?,
-                media::poster_png(&frames, size)?,
-            ))
+            let mut video = media::encode_mp4_marked(&frames, size, fps, &mark).map_err(unavailable)?;
+            video.mp4 =
+                provenance::sign_mp4(&authority, &video.mp4, &claims, parent_video.as_deref()).map_err(unavailable)?;
+            let preview = media::encode_preview_marked(&frames, size, fps, &mark).map_err(unavailable)?;
+            let poster = media::poster_png_marked(&frames, size, &mark).map_err(unavailable)?;
+            Ok::<_, StoreError>((video, preview, poster))
         })
         .await
-        .map_err(unavailable)?
-        .map_err(unavailable)?;
-        let id = Uuid::new_v4();
+        .map_err(unavailable)??;
         let key = format!("clips/{id}.mp4");
         let frames_key = format!("clips/{id}.rgb");
         let preview_key = format!("clips/{id}.preview.mp4");
@@ -149,8 +211,8 @@ impl ClipStore for PgClipStore {
         txn.execute(
             "INSERT INTO clips (id, owner_id, room_id, script, seed, model_id, steps, guidance, duration_s, frames,
                                 width, height, video_key, video_bytes, frames_key, parent_id,
-                                preview_key, preview_bytes, poster_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                                preview_key, preview_bytes, poster_key, watermark_tag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
             &[
                 &id,
                 &draft.owner_id,
@@ -171,12 +233,12 @@ impl ClipStore for PgClipStore {
                 &preview_key,
                 &preview_bytes,
                 &poster_key,
+                &i64::from(crate::marking::watermark_tag(id)),
             ],
         )
         .await
         .map_err(unavailable)?;
-        let avatars: Vec<Uuid> = draft.avatars.iter().map(|l| l.avatar).collect();
-        super::consent::record_casts(&txn, &self.key, id, draft.owner_id, draft.parent, &avatars)
+        super::consent::record_casts(&txn, &self.key, id, draft.owner_id, draft.parent, &grants)
             .await
             .map_err(unavailable)?;
         txn.commit().await.map_err(unavailable)?;

@@ -68,9 +68,9 @@ pub async fn record_casts(
     clip: Uuid,
     caster: Uuid,
     parent: Option<Uuid>,
-    avatars: &[Uuid],
+    grants: &[(Uuid, Uuid)],
 ) -> Result<(), DbError> {
-    let mut all: Vec<Uuid> = avatars.to_vec();
+    let mut all: Vec<Uuid> = grants.iter().map(|(a, _)| *a).collect();
     if let Some(parent) = parent {
         for r in txn
             .query("SELECT avatar_id FROM clip_avatars WHERE clip_id = $1", &[&parent])
@@ -84,7 +84,7 @@ pub async fn record_casts(
     }
     txn.query("SELECT 1 FROM avatars WHERE id = ANY($1) FOR SHARE", &[&all])
         .await?;
-    for avatar in avatars {
+    for (avatar, grant) in grants {
         let Some(row) = txn
             .query_opt(
                 "SELECT a.owner_id, a.audience, u.username,
@@ -99,7 +99,6 @@ pub async fn record_casts(
         };
         let (owner, audience, handle, cast_by, at): (Uuid, String, String, String, String) =
             (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-        let grant = Uuid::new_v4();
         // The exact string signed is stored and served: verification never re-serialises.
         let payload = serde_json::json!({
             "audience": audience,
@@ -115,12 +114,12 @@ pub async fn record_casts(
         txn.execute(
             "INSERT INTO grants (id, avatar_id, owner_id, cast_by, clip_id, audience, payload, signature)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[&grant, avatar, &owner, &caster, &clip, &audience, &payload, &signature],
+            &[grant, avatar, &owner, &caster, &clip, &audience, &payload, &signature],
         )
         .await?;
         txn.execute(
             "INSERT INTO clip_avatars (clip_id, avatar_id, grant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&clip, avatar, &grant],
+            &[&clip, avatar, grant],
         )
         .await?;
         audit(
@@ -346,6 +345,32 @@ impl Db {
             )
             .await?;
         Ok(row.and_then(|r| r.get(0)))
+    }
+
+    /// The newest clip whose pixels carry watermark `tag`.
+    pub async fn clip_by_watermark_tag(&self, tag: i64) -> Result<Option<Uuid>, DbError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT id FROM clips WHERE watermark_tag = $1 ORDER BY created_at DESC LIMIT 1",
+                &[&tag],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Whether the clip is a public post anyone may see (the detector links only those).
+    pub async fn is_public_post(&self, clip: Uuid) -> Result<bool, DbError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT 1 FROM clips WHERE id = $1 AND status = 'posted' AND visibility = 'public' AND hidden_at IS NULL",
+                &[&clip],
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     /// A grant by id.

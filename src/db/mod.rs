@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0009_quarantine", include_str!("../../migrations/0009_quarantine.sql")),
     ("0010_cameos", include_str!("../../migrations/0010_cameos.sql")),
+    ("0011_provenance", include_str!("../../migrations/0011_provenance.sql")),
 ];
 
 /// A database failure.

@@ -5,6 +5,7 @@ pub mod avatar_routes;
 pub mod client;
 pub mod clip_routes;
 pub mod consent_routes;
+pub mod detect_routes;
 pub mod error;
 pub mod feed_routes;
 pub mod openapi;
@@ -108,6 +109,7 @@ rest_routes! {
     get "/api/grants/{id}" => consent_routes::grant;
     post "/api/reports" => consent_routes::report;
     get "/api/notifications" => consent_routes::notifications;
+    post "/api/detect" => detect_routes::detect;
     get "/api/users/{username}" => feed_routes::user_profile;
     get "/api/users/{username}/posts" => feed_routes::user_posts;
     put "/api/users/{username}/follow" => feed_routes::follow;

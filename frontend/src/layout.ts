@@ -27,6 +27,7 @@ function nav(): HTMLElement {
     link('/feed', 'Feed', 'nav-feed', path === '/feed' || path.startsWith('/feed/')),
     link('/', 'My rooms', 'nav-rooms', path === '/'),
     link('/avatar', 'Avatar', 'nav-avatar', path === '/avatar'),
+    link('/check', 'Check a video', 'nav-check', path === '/check'),
   )
 }
 

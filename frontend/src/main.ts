@@ -3,6 +3,7 @@ import './styles.css'
 import { onUnauthorized } from './api'
 import { authPage } from './pages/auth'
 import { avatarPage } from './pages/avatar'
+import { checkPage } from './pages/check'
 import { clipPage } from './pages/clip'
 import { feedPage } from './pages/feed'
 import { joinPage } from './pages/join'
@@ -22,6 +23,7 @@ route('/clip/:id', clipPage)
 route('/clip/:id/comments', (root, params) => clipPage(root, { ...params, comments: '1' }))
 route('/u/:username', profilePage)
 route('/avatar', avatarPage)
+route('/check', checkPage)
 
 onUnauthorized(() => {
   setCurrentUser(null)

@@ -1,4 +1,4 @@
-// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>`, `#/feed[/<tab>]`, `#/clip/<id>`, `#/u/<name>`, `#/avatar`
+// Hash router: maps `#/`, `#/login`, `#/room/<id>`, `#/join/<room>/<token>`, `#/feed[/<tab>]`, `#/clip/<id>`, `#/u/<name>`, `#/avatar`, `#/check`
 // to page mounters and tears the old page down on navigation.
 
 export type Cleanup = () => void

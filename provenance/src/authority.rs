@@ -112,7 +112,7 @@ impl Authority {
 /// Room for the COSE signature beyond the certificate chain: headers, the 64-byte Ed25519
 /// signature, CBOR framing. (c2pa's own Ed25519 signer reserves 10 000 bytes more for a
 /// timestamp token, which we never fetch: that would be ~10 KB of padding in every clip.)
-const SIGNATURE_RESERVE: usize = 2048;
+const SIGNATURE_RESERVE: usize = 1024;
 
 /// The Ed25519 signer without a timestamp authority: no timestamp is ever requested (so nothing
 /// is sent anywhere), and no room is reserved for one.

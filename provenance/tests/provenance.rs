@@ -34,16 +34,14 @@ impl Drop for TempDir {
     }
 }
 
-/// The test binary's authority (one chain for every test that does not need its own).
+/// The test binary's authority (one chain for every test that does not need its own). It lives
+/// in memory once loaded, so its folder (and private key) is removed at once: statics never drop.
 fn authority() -> &'static Authority {
-    static AUTH: OnceLock<(TempDir, Authority)> = OnceLock::new();
-    &AUTH
-        .get_or_init(|| {
-            let dir = TempDir::new("auth");
-            let auth = Authority::load_or_create(&dir.0).unwrap();
-            (dir, auth)
-        })
-        .1
+    static AUTH: OnceLock<Authority> = OnceLock::new();
+    AUTH.get_or_init(|| {
+        let dir = TempDir::new("auth");
+        Authority::load_or_create(&dir.0).unwrap()
+    })
 }
 
 /// A real clip: 16 frames of 64×64 moving gradients, different for each `seed`.

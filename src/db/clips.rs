@@ -84,6 +84,62 @@ impl PgClipStore {
         Ok(row.get(0))
     }
 
+    /// The download of a clip (made and stored on first request): its object key and length.
+    pub async fn download(&self, clip: Uuid) -> Result<(String, u64), StoreError> {
+        let conn = self.db.conn().await.map_err(unavailable)?;
+        let row = conn
+            .query_one(
+                "SELECT c.download_key, c.frames_key, c.frames, u.username, c.video_key, c.model_id, c.seed, c.steps, c.script
+                   FROM clips c JOIN users u ON u.id = c.owner_id WHERE c.id = $1",
+                &[&clip],
+            )
+            .await
+            .map_err(unavailable)?;
+        if let Some(key) = row.get::<_, Option<String>>(0) {
+            let meta = self.objects.head(&ObjectPath::from(key.as_str())).await.map_err(unavailable)?;
+            return Ok((key, meta.size));
+        }
+        let frames_key: Option<String> = row.get(1);
+        let frames_key = frames_key.ok_or(StoreError::NotFound)?;
+        let frames = self.object(&frames_key).await.map_err(unavailable)?.to_vec();
+        let count = row.get::<_, i32>(2).max(1) as usize;
+        let size = ((frames.len() / count / 3) as f64).sqrt() as usize;
+        let creator: String = row.get(3);
+        let parent = self.object(&row.get::<_, String>(4)).await.map_err(unavailable)?.to_vec();
+        let claims = provenance::ClipClaims {
+            clip_id: clip.to_string(),
+            model_id: row.get(5),
+            seed: row.get::<_, i64>(6) as u64,
+            steps: row.get::<_, i32>(7) as u32,
+            script_sha256: sha256_hex(row.get::<_, serde_json::Value>(8).to_string().as_bytes()),
+            creator: format!("@{creator}"),
+            grant_ids: Vec::new(),
+            watermark_tag: Some(crate::marking::watermark_tag(clip)),
+        };
+        let (mark, authority) = (self.marking.clip_mark(clip), self.marking.authority.clone());
+        let mp4 = tokio::task::spawn_blocking(move || {
+            let moving = media::label::MovingMark {
+                text: format!("reelroom · @{creator}"),
+                inner: &mark,
+            };
+            let video = media::encode_mp4_marked(&frames, size, world::FPS as u32, &moving).map_err(unavailable)?;
+            // Signed as an edit of the clip (its parent ingredient): the chain verifies offline.
+            provenance::sign_mp4(&authority, &video.mp4, &claims, Some(&parent)).map_err(unavailable)
+        })
+        .await
+        .map_err(unavailable)??;
+        let key = format!("clips/{clip}.download.mp4");
+        let len = mp4.len() as u64;
+        self.objects
+            .put(&ObjectPath::from(key.as_str()), mp4.into())
+            .await
+            .map_err(unavailable)?;
+        conn.execute("UPDATE clips SET download_key = $2 WHERE id = $1", &[&clip, &key])
+            .await
+            .map_err(unavailable)?;
+        Ok((key, len))
+    }
+
     /// A clip's signed MP4 (a remix's parent), if it is still stored.
     async fn signed_video(&self, clip: Uuid) -> Option<Vec<u8>> {
         let conn = self.db.conn().await.ok()?;

@@ -296,7 +296,7 @@ impl Db {
         let txn = conn.transaction().await?;
         let Some(row) = txn
             .query_opt(
-                "SELECT c.owner_id, c.video_key, c.preview_key, c.poster_key, c.frames_key
+                "SELECT c.owner_id, c.video_key, c.preview_key, c.poster_key, c.frames_key, c.download_key
                    FROM clip_avatars ca JOIN clips c ON c.id = ca.clip_id
                   WHERE ca.avatar_id = $1 AND ca.clip_id = $2 FOR UPDATE OF c",
                 &[&avatar, &clip],
@@ -305,11 +305,11 @@ impl Db {
         else {
             return Ok(None);
         };
-        let keys: Vec<String> = (1..5).filter_map(|i| row.get::<_, Option<String>>(i)).collect();
+        let keys: Vec<String> = (1..6).filter_map(|i| row.get::<_, Option<String>>(i)).collect();
         txn.execute(
             "UPDATE clips SET status = 'removed', hidden_at = COALESCE(hidden_at, now()),
                     hidden_reason = COALESCE(hidden_reason, 'removed_by_avatar_owner'),
-                    poster_key = NULL, preview_key = NULL
+                    poster_key = NULL, preview_key = NULL, download_key = NULL
               WHERE id = $1",
             &[&clip],
         )

@@ -187,14 +187,14 @@ impl Db {
             .query_opt(
                 "UPDATE clips SET status = 'removed', title = NULL, caption = NULL
                   WHERE id = $1 AND owner_id = $2 AND status <> 'removed'
-                  RETURNING video_key, parent_id, posted_at IS NOT NULL, frames_key, preview_key, poster_key",
+                  RETURNING video_key, parent_id, posted_at IS NOT NULL, frames_key, preview_key, poster_key, download_key",
                 &[&clip, &author],
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (key, parent, was_posted): (String, Option<Uuid>, bool) = (row.get(0), row.get(1), row.get(2));
         let keys: Vec<String> = std::iter::once(key)
-            .chain((3..6).filter_map(|i| row.get::<_, Option<String>>(i)))
+            .chain((3..7).filter_map(|i| row.get::<_, Option<String>>(i)))
             .collect();
         if let (Some(parent), true) = (parent, was_posted) {
             txn.execute(

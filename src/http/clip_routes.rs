@@ -124,6 +124,37 @@ pub async fn poster(
         .body(body))
 }
 
+/// `GET /api/clips/{id}/download`: the clip as a file to keep, with a visible moving mark
+/// "reelroom · @creator" and the "AI-generated" label in its pixels, watermarked, and C2PA-signed
+/// as an edit of the clip. Made once, then stored.
+#[utoipa::path(
+    get,
+    path = "/api/clips/{id}/download",
+    tag = "clips",
+    params(("id" = String, Path, description = "clip id (UUID)")),
+    responses((status = 200, description = "the marked, signed MP4", body = Vec<u8>, content_type = "video/mp4"), (status = "4XX", description = "`{code, message}`: see ErrorCode", body = ErrorBody))
+)]
+pub async fn download(
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let clip = visible_clip(&state, &path, user.id).await?;
+    let (key, len) = state
+        .clips
+        .download(clip.id)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("making the download: {e}")))?;
+    let mut res = serve_object(&state, &req, &key, len, "video/mp4").await?;
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_str(&format!("attachment; filename=\"reelroom-{}.mp4\"", clip.id))
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+    );
+    Ok(res)
+}
+
 /// Serves stored object `key` (`len` bytes): 200, or 206 with `Content-Range` for a range.
 async fn serve_object(
     state: &AppState,

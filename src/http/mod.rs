@@ -79,6 +79,7 @@ rest_routes! {
     get "/api/clips/{id}/video" => clip_routes::video;
     get "/api/clips/{id}/preview" => clip_routes::preview;
     get "/api/clips/{id}/poster" => clip_routes::poster;
+    get "/api/clips/{id}/download" => clip_routes::download;
     post "/api/clips/{id}/post" => feed_routes::post;
     get "/api/clips/{id}/post" => feed_routes::get_post;
     put "/api/clips/{id}/like" => feed_routes::like;

@@ -5,6 +5,7 @@ import { api, ApiError } from '../api'
 import { likenessReport } from '../cameo/report'
 import type { PostView } from '../api-types'
 import { h } from '../dom'
+import { aiLabel } from '../provenance/label'
 import { icon } from '../icons'
 import { notice, topbar } from '../layout'
 import { navigate, type Cleanup } from '../router'
@@ -82,7 +83,12 @@ export async function clipPage(root: HTMLElement, params: Record<string, string>
   )
   const like = likeButton(post, err, (_liked, likes) => (likeCount.textContent = plural(likes, 'like')))
   const remix = remixControl(post.id, post.remixes, err)
-  const actions = h('div', { class: 'post-actions' }, like, remix.button)
+  const download = h(
+    'a',
+    { class: 'btn btn-ghost btn-sm', href: `/api/clips/${post.id}/download`, download: `reelroom-${post.id}.mp4`, 'data-testid': 'clip-download', title: 'A signed copy with a visible mark' },
+    'Download',
+  )
+  const actions = h('div', { class: 'post-actions' }, like, remix.button, download)
   const report = post.author === user.username ? null : likenessReport(post.id)
   if (post.author === user.username) actions.append(deleteButton(post.id, user.username, err))
   else if (report) actions.append(report.button)
@@ -104,7 +110,7 @@ export async function clipPage(root: HTMLElement, params: Record<string, string>
         h(
           'section',
           { class: 'card clip-card' },
-          h('div', { class: 'clip-stage' }, player),
+          h('div', { class: 'clip-stage' }, player, aiLabel()),
           byline(post),
           h('h1', { class: 'clip-title', 'data-testid': 'clip-title' }, post.title),
           post.caption ? h('p', { class: 'post-caption', 'data-testid': 'clip-caption' }, post.caption) : null,

@@ -4,6 +4,7 @@
 import type { PostView } from '../api-types'
 import { colorFor } from '../colors'
 import { avatar, h } from '../dom'
+import { aiLabel } from '../provenance/label'
 import { icon } from '../icons'
 import { notice } from '../layout'
 import { likeButton, remixControl } from './actions'
@@ -66,7 +67,7 @@ export function postCard(post: PostView, autoplay: Autoplay): HTMLElement {
     'article',
     { class: 'card post-card', 'data-testid': 'post-card', 'data-post-id': post.id },
     byline(post),
-    h('a', { class: 'post-media', href: clipHref(post.id), tabindex: '-1', 'aria-hidden': 'true' }, video),
+    h('a', { class: 'post-media', href: clipHref(post.id), tabindex: '-1', 'aria-hidden': 'true' }, video, aiLabel()),
     h(
       'div',
       { class: 'post-body' },

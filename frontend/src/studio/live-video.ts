@@ -2,6 +2,7 @@
 // the control socket afresh after every welcome; the "on air" badge everyone sees and the owner's
 // on-air toggle. The current peer connection is `window.__reelroomLive.pc`, for tests.
 import { h } from '../dom'
+import { aiLabel } from '../provenance/label'
 import type { ControlSocket } from './control'
 
 declare global {
@@ -46,7 +47,7 @@ export class LiveVideo {
       'div',
       { class: 'live', 'data-testid': 'live-preview', dataset: { state: 'new' } },
       h('div', { class: 'live-head' }, h('span', { class: 'muted small' }, 'Live preview'), this.badge, this.toggle),
-      h('div', { class: 'live-stage' }, this.video, this.placeholder),
+      h('div', { class: 'live-stage' }, this.video, this.placeholder, aiLabel()),
     )
     this.unsubs.push(control.onWebrtcAnswer(this.onAnswer))
     this.unsubs.push(control.role.watch((role) => (this.toggle.hidden = role !== 'owner')))

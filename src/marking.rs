@@ -20,7 +20,7 @@ pub enum MarkingError {
     #[error("the watermark key file is not 32 bytes")]
     Malformed,
     #[error("the C2PA authority: {0}")]
-    Authority(#[from] provenance::ProvenanceError),
+    Authority(#[source] Box<provenance::ProvenanceError>),
 }
 
 /// The watermarker and the C2PA authority, shared.
@@ -45,7 +45,9 @@ impl Marking {
         };
         Ok(Marking {
             watermark: Arc::new(Watermarker::new(key)),
-            authority: Arc::new(provenance::Authority::load_or_create(dir)?),
+            authority: Arc::new(
+                provenance::Authority::load_or_create(dir).map_err(|e| MarkingError::Authority(Box::new(e)))?,
+            ),
         })
     }
 

@@ -106,11 +106,17 @@ async fn clips_are_signed_and_watermarked_and_the_detector_finds_them() {
 
     // The download: a moving "reelroom · @owner" mark in its pixels, signed as an edit of the clip.
     let download = bytes(&r.owner, &format!("/api/clips/{clip}/download")).await;
-    let frames = media::upload::decode_upload(&download, &media::upload::DecodeLimits::default()).unwrap().frames;
+    let frames = media::upload::decode_upload(&download, &media::upload::DecodeLimits::default())
+        .unwrap()
+        .frames;
     let whites = |f: &media::upload::DecodedFrame| f.rgb.chunks(3).filter(|p| p.iter().all(|&v| v > 230)).count();
     assert!(whites(&frames[0]) > 150, "a visible mark: {}", whites(&frames[0]));
     let (_, report) = detect(&r.server.url, download, "video/mp4").await;
-    assert_eq!((report["verdict"].as_str(), report["clip_id"].as_str()), (Some("reelroom"), Some(clip.as_str())), "{report}");
+    assert_eq!(
+        (report["verdict"].as_str(), report["clip_id"].as_str()),
+        (Some("reelroom"), Some(clip.as_str())),
+        "{report}"
+    );
     assert_eq!(report["c2pa"]["ingredients"][0]["clip_id"], clip.as_str(), "{report}");
     assert_eq!(report["watermark"]["detected"], true, "{report}");
 

@@ -96,7 +96,11 @@ impl PgClipStore {
             .await
             .map_err(unavailable)?;
         if let Some(key) = row.get::<_, Option<String>>(0) {
-            let meta = self.objects.head(&ObjectPath::from(key.as_str())).await.map_err(unavailable)?;
+            let meta = self
+                .objects
+                .head(&ObjectPath::from(key.as_str()))
+                .await
+                .map_err(unavailable)?;
             return Ok((key, meta.size));
         }
         let frames_key: Option<String> = row.get(1);
@@ -105,7 +109,11 @@ impl PgClipStore {
         let count = row.get::<_, i32>(2).max(1) as usize;
         let size = ((frames.len() / count / 3) as f64).sqrt() as usize;
         let creator: String = row.get(3);
-        let parent = self.object(&row.get::<_, String>(4)).await.map_err(unavailable)?.to_vec();
+        let parent = self
+            .object(&row.get::<_, String>(4))
+            .await
+            .map_err(unavailable)?
+            .to_vec();
         let claims = provenance::ClipClaims {
             clip_id: clip.to_string(),
             model_id: row.get(5),

@@ -156,6 +156,12 @@ fn embedding_is_cheap() {
     }
     eprintln!("embed: {best:.3} ms per 256×256 frame (best of 5 × 16)");
     assert!(best < 2.0, "embed takes {best:.3} ms a frame");
+    // Detection of a 10 s clip (80 frames at 8 fps) in this build, for the record.
+    let long = mark(&shapes(2, 80), &marker, 8);
+    let started = Instant::now();
+    let d = marker.detect(&long.refs());
+    eprintln!("detect: {:.0} ms for 80 frames", started.elapsed().as_secs_f64() * 1e3);
+    assert_eq!((d.tag, d.frames_used), (Some(8), 80));
 }
 
 #[test]

@@ -120,6 +120,12 @@ async fn clips_are_signed_and_watermarked_and_the_detector_finds_them() {
     assert_eq!(report["c2pa"]["ingredients"][0]["clip_id"], clip.as_str(), "{report}");
     assert_eq!(report["watermark"]["detected"], true, "{report}");
 
+    // The feed preview is signed too, as an edit of the clip.
+    let preview = bytes(&r.owner, &format!("/api/clips/{clip}/preview")).await;
+    let (_, report) = detect(&r.server.url, preview, "video/mp4").await;
+    assert_eq!(report["c2pa"]["trusted"], true, "{report}");
+    assert_eq!(report["c2pa"]["ingredients"][0]["clip_id"], clip.as_str(), "{report}");
+
     // A video from elsewhere, and bad uploads.
     let other = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),

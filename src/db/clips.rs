@@ -244,7 +244,10 @@ impl ClipStore for PgClipStore {
             let mut video = media::encode_mp4_marked(&frames, size, fps, &mark).map_err(unavailable)?;
             video.mp4 =
                 provenance::sign_mp4(&authority, &video.mp4, &claims, parent_video.as_deref()).map_err(unavailable)?;
-            let preview = media::encode_preview_marked(&frames, size, fps, &mark).map_err(unavailable)?;
+            let mut preview = media::encode_preview_marked(&frames, size, fps, &mark).map_err(unavailable)?;
+            // The feed loop is signed too, as an edit (a shortened, labelled copy) of the clip.
+            preview.mp4 =
+                provenance::sign_mp4(&authority, &preview.mp4, &claims, Some(&video.mp4)).map_err(unavailable)?;
             let poster = media::poster_png_marked(&frames, size, &mark).map_err(unavailable)?;
             Ok::<_, StoreError>((video, preview, poster))
         })

@@ -17,8 +17,6 @@ pub const WATERMARK_KEY_FILE: &str = "watermark.key";
 pub enum MarkingError {
     #[error("the watermark key: {0}")]
     Key(#[from] std::io::Error),
-    #[error("the watermark key file is not 32 bytes")]
-    Malformed,
     #[error("the C2PA authority: {0}")]
     Authority(#[source] Box<provenance::ProvenanceError>),
 }
@@ -33,16 +31,7 @@ pub struct Marking {
 impl Marking {
     /// Loads both from `dir`, creating them at first run.
     pub fn load_or_create(dir: &Path) -> Result<Self, MarkingError> {
-        let path = dir.join(WATERMARK_KEY_FILE);
-        let key: [u8; 32] = match std::fs::read(&path) {
-            Ok(bytes) => bytes.try_into().map_err(|_| MarkingError::Malformed)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key: [u8; 32] = rand::random();
-                crate::server::write_private(&path, &key)?;
-                key
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let key = crate::server::load_or_create_secret(&dir.join(WATERMARK_KEY_FILE))?;
         Ok(Marking {
             watermark: Arc::new(Watermarker::new(key)),
             authority: Arc::new(

@@ -56,6 +56,25 @@ fn ticket_key(config: &Config) -> anyhow::Result<Vec<u8>> {
     Ok(key)
 }
 
+/// A 32-byte secret kept in `path` (mode 0600), made at first run; a file of another length is
+/// an `InvalidData` error, never silently replaced (it would orphan what it signed).
+pub(crate) fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.try_into().map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is not a 32-byte key", path.display()),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret: [u8; 32] = rand::random();
+            write_private(path, &secret)?;
+            Ok(secret)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Writes a secret file readable by this user only.
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;

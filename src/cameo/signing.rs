@@ -16,8 +16,6 @@ pub const KEY_FILE: &str = "consent-ed25519.key";
 pub enum KeyError {
     #[error("reading or writing the consent key: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the consent key file is not 32 bytes")]
-    Malformed,
 }
 
 /// Signs consent records.
@@ -29,16 +27,7 @@ pub struct ServerKey {
 impl ServerKey {
     /// Loads `dir/KEY_FILE`, creating it on first run.
     pub fn load_or_create(dir: &Path) -> Result<Self, KeyError> {
-        let path = dir.join(KEY_FILE);
-        let secret: [u8; 32] = match std::fs::read(&path) {
-            Ok(bytes) => bytes.try_into().map_err(|_| KeyError::Malformed)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let secret: [u8; 32] = rand::random();
-                crate::server::write_private(&path, &secret)?;
-                secret
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let secret = crate::server::load_or_create_secret(&dir.join(KEY_FILE))?;
         Ok(ServerKey {
             key: SigningKey::from_bytes(&secret),
         })

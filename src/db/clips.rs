@@ -245,9 +245,10 @@ impl ClipStore for PgClipStore {
             video.mp4 =
                 provenance::sign_mp4(&authority, &video.mp4, &claims, parent_video.as_deref()).map_err(unavailable)?;
             let mut preview = media::encode_preview_marked(&frames, size, fps, &mark).map_err(unavailable)?;
-            // The feed loop is signed too, as an edit (a shortened, labelled copy) of the clip.
-            preview.mp4 =
-                provenance::sign_mp4(&authority, &preview.mp4, &claims, Some(&video.mp4)).map_err(unavailable)?;
+            // The feed loop is signed too, with the clip's own claims. Not as an edit of the clip:
+            // that would embed the clip's manifest chain and make a remix's preview as large as
+            // its video (previews must stay small).
+            preview.mp4 = provenance::sign_mp4(&authority, &preview.mp4, &claims, None).map_err(unavailable)?;
             let poster = media::poster_png_marked(&frames, size, &mark).map_err(unavailable)?;
             Ok::<_, StoreError>((video, preview, poster))
         })

@@ -29,7 +29,12 @@ pub const DETECT_MAX_SIDE: u32 = 512;
 pub const DETECT_MIN_FRAMES: usize = 8;
 
 async fn read_video(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
+    let mut fields = 0;
     while let Some(field) = form.next().await {
+        fields += 1;
+        if fields > super::avatar_routes::MAX_FORM_FIELDS {
+            return Err(ApiError::new(ErrorCode::InvalidUpload, "too many form fields"));
+        }
         let mut field = field.map_err(|e| ApiError::new(ErrorCode::InvalidUpload, format!("malformed form: {e}")))?;
         let is_video = field.name() == Some("video");
         let mut bytes = Vec::new();
